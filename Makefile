@@ -1,0 +1,53 @@
+# The two commands a new machine needs: `make run` and `make test`. See README.md.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PYTEST_ARGS ?=
+export PARLEY_PORT ?= 5000
+export PARLEY_HOST ?= 127.0.0.1
+
+.PHONY: run test install install-test vendor migrate bench lint clean
+
+$(STAMP): pyproject.toml
+	infra/install-system.sh run
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+webapp/static/vendor/.stamp: package-lock.json
+	npm ci --silent --no-audit --no-fund
+	mkdir -p webapp/static/vendor
+	cp node_modules/hls.js/dist/hls.min.js webapp/static/vendor/hls.min.js
+	cp node_modules/tus-js-client/dist/tus.min.js webapp/static/vendor/tus.min.js
+	touch $@
+
+install: $(STAMP) webapp/static/vendor/.stamp
+
+install-test: install
+	infra/install-system.sh test
+
+migrate: install
+	$(BIN)/flask --app wsgi db upgrade
+
+# Web (gunicorn, threaded workers so slow uploads do not block) and one media worker, on the embedded default.
+run: migrate
+	@echo "Parley is starting on http://$(PARLEY_HOST):$(PARLEY_PORT)/ (the first visitor creates the admin account)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A media_worker.celery_app worker -Q short,long --concurrency 2 --loglevel INFO & \
+	$(BIN)/gunicorn --bind $(PARLEY_HOST):$(PARLEY_PORT) --worker-class gthread --workers 2 --threads 8 \
+	  --timeout 120 --access-logfile - wsgi:app & \
+	wait
+
+test: install-test
+	$(BIN)/python infra/with_services.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python infra/with_services.py -- $(BIN)/python benchmarks/run_all.py
+
+lint: install
+	$(BIN)/ruff check webapp media_worker tests benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules webapp/static/vendor

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the system programs Parley needs, through apt-get when we may; otherwise say what is missing.
+#   infra/install-system.sh run    ffmpeg, node/npm
+#   infra/install-system.sh test   also PostgreSQL, Redis and Chromium for the test suite
+set -euo pipefail
+want=(ffmpeg:ffmpeg npm:npm)
+if [ "${1:-run}" = "test" ]; then
+  want+=(redis-server:redis-server chromium:chromium initdb:postgresql)
+fi
+missing=()
+for pair in "${want[@]}"; do
+  cmd=${pair%%:*}; pkg=${pair#*:}
+  if [ "$cmd" = initdb ]; then
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=("$pkg")
+  else
+    command -v "$cmd" >/dev/null || missing+=("$pkg")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if command -v apt-get >/dev/null; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+      echo "Parley needs: ${missing[*]}. Install them (for example: sudo apt-get install ${missing[*]}) and run make again." >&2
+      exit 1
+    fi
+  fi
+  echo "Installing ${missing[*]} with apt-get..."
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "Parley needs: ${missing[*]}. Install them with your system's package manager and run make again." >&2
+  exit 1
+fi

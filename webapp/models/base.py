@@ -1,0 +1,13 @@
+"""Helpers shared by the models: UTC timestamps and random public ids."""
+import secrets
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    # Stored naive-UTC so SQLite and PostgreSQL compare the same way.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def public_id() -> str:
+    """An unguessable 11-character id for URLs (videos, uploads)."""
+    return secrets.token_urlsafe(8)
