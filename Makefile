@@ -44,6 +44,7 @@ test: install-test
 	$(BIN)/python infra/with_services.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test
+	infra/install-system.sh bench
 	$(BIN)/python infra/with_services.py -- $(BIN)/python benchmarks/run_all.py
 
 lint: install

@@ -2,10 +2,14 @@
 # Install the system programs Parley needs, through apt-get when we may; otherwise say what is missing.
 #   infra/install-system.sh run    ffmpeg, node/npm
 #   infra/install-system.sh test   also PostgreSQL, Redis and Chromium for the test suite
+#   infra/install-system.sh bench  also wrk, the load generator of the page-view benchmark
 set -euo pipefail
 want=(ffmpeg:ffmpeg npm:npm)
-if [ "${1:-run}" = "test" ]; then
+if [ "${1:-run}" = "test" ] || [ "${1:-run}" = "bench" ]; then
   want+=(redis-server:redis-server chromium:chromium initdb:postgresql)
+fi
+if [ "${1:-run}" = "bench" ]; then
+  want+=(wrk:wrk)
 fi
 missing=()
 for pair in "${want[@]}"; do

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_MEDIA = ROOT.parent / "shared" / "media"
@@ -64,6 +65,21 @@ def stack_env(tmp_path: Path, stack: str) -> dict:
     return env
 
 
+class ParleyTestClient:
+    """Mixed into Flask's test client: forget the previous request's user.
+
+    Tests keep an app context pushed, and Flask reuses it for each test request, so flask-login's cached
+    user on `g` would leak from one request into the next; a real server never shares `g` between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 def build_app(env: dict, monkeypatch):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -71,6 +87,7 @@ def build_app(env: dict, monkeypatch):
     from webapp.extensions import db
 
     app = create_app({"TESTING": True})
+    app.test_client_class = type("Client", (ParleyTestClient, FlaskClient), {})
     with app.app_context():
         db.create_all()
     app.parley_env = env

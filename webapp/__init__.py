@@ -15,6 +15,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_path=cfg["DATA_DIR"])
     app.config.from_mapping(settings.flask_config(cfg))
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _csrf_unless_bearer below
+    if cfg["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = cfg["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from webapp import models  # noqa: F401  (registers the tables)
 
@@ -28,11 +33,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     storage.init_app(app)
     jobs.init_app(app)
 
-    from webapp import api, auth, cli, health, uploads, videos
+    from webapp import api, auth, cli, health, uploads, videos, wiki
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(videos.bp)
+    app.register_blueprint(wiki.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)

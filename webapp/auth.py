@@ -1,12 +1,15 @@
 """Sign-up, log in, log out; sessions for browsers and bearer tokens for scripts."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, has_app_context, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import event
+from sqlalchemy.orm import make_transient_to_detached
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -40,9 +43,40 @@ def init_app(app):
     login_manager.login_message = "Please log in to see this page."
 
 
+# Every signed-in request loads its user; a short per-process cache saves that query on busy pages
+# (a change to an account reaches other processes within USER_CACHE_SECONDS).
+USER_CACHE_SECONDS = 5.0
+
+
+def _user_cache() -> dict[int, tuple[float, dict]]:
+    return current_app.extensions.setdefault("parley_user_cache", {})
+
+
+@event.listens_for(User, "after_update")
+@event.listens_for(User, "after_delete")
+def _forget_changed_user(_mapper, _conn, user):
+    if has_app_context():
+        _user_cache().pop(user.id, None)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    uid = int(user_id)
+    cache = _user_cache()
+    hit = cache.get(uid)
+    if hit and hit[0] > time.monotonic():
+        user = User(**hit[1])
+        make_transient_to_detached(user)
+        return db.session.merge(user, load=False)  # attached like a loaded row, without a query
+    user = db.session.get(User, uid)
+    if user is None:
+        cache.pop(uid, None)
+        return None
+    cache[uid] = (time.monotonic() + USER_CACHE_SECONDS,
+                        {c.key: getattr(user, c.key) for c in User.__mapper__.column_attrs})
+    return user
 
 
 @login_manager.request_loader

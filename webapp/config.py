@@ -41,9 +41,12 @@ SETTINGS: list[Setting] = [
     Setting("MAX_UPLOAD_BYTES", 10 * GiB, "Largest accepted upload, in bytes.", int),
     Setting("MAX_PATCH_BYTES", 256 * MiB, "Largest body of one tus PATCH; bigger PATCHes are cut short and resumed by the client.", int),
     Setting("UPLOAD_EXPIRY_HOURS", 24, "An unfinished upload is deleted this many hours after its last byte.", int),
+    Setting("UPLOAD_PATCH_SECONDS", 600, "Longest time one tus PATCH may take; the client resumes with the next one.", int),
+    Setting("UPLOAD_IDLE_SECONDS", 60, "A client that sends no upload bytes for this long is cut off (bytes received are kept).", int),
     Setting("SIGNUP", "open", "'open': anyone may sign up; 'invite': only the first user and invited addresses.", str),
     Setting("HOST", "127.0.0.1", "Address `make run` binds to."),
     Setting("PORT", 5000, "Port `make run` listens on.", int),
+    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of Parley whose X-Forwarded-* headers are trusted.", int),
     Setting("SESSION_COOKIE_SECURE", False, "Send cookies only over HTTPS. Also switched on per request when the request is HTTPS.", bool),
     Setting("LOGIN_MAX_ATTEMPTS", 10, "Failed logins allowed per address and per account in LOGIN_WINDOW_SECONDS.", int),
     Setting("LOGIN_WINDOW_SECONDS", 900, "Window of the login rate limit.", int),
@@ -124,3 +127,7 @@ def markdown_table() -> str:
     for s in SETTINGS:
         rows.append(f"| `PARLEY_{s.name}` | `{s.default}` | {s.help} |")
     return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m webapp.config: the settings table for docs/operations.md
+    print(markdown_table())

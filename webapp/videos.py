@@ -12,6 +12,28 @@ from webapp.services import videos
 bp = Blueprint("videos", __name__)
 
 
+@bp.app_template_filter("clock")
+def clock(seconds) -> str:
+    """Seconds as m:ss (h:mm:ss past an hour), the way players show time; '' when unknown."""
+    if seconds is None:
+        return ""
+    total = max(0, round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@bp.app_template_filter("filesize")
+def filesize(size) -> str:
+    """Bytes for people: 10 GB, 512 MB, 3.5 KB."""
+    value = float(size or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            break
+        value /= 1024
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
 def visible_or_404(video_id: str) -> Video:
     # 404 rather than 403 for others' private videos: do not confirm that they exist.
     video = db.session.get(Video, video_id) if len(video_id) <= 16 else None
@@ -24,7 +46,8 @@ def visible_or_404(video_id: str) -> Video:
 @login_required
 def library():
     q = (request.args.get("q") or "").strip()[:200]
-    return render_template("videos/library.html", videos=videos.visible(current_user, q), q=q)
+    found = videos.visible(current_user, q)
+    return render_template("videos/library.html", videos=found, cards=[videos.as_json(v) for v in found], q=q)
 
 
 @bp.route("/v/<video_id>")

@@ -18,9 +18,10 @@ def celery_config(cfg: dict) -> dict:
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "long",
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {
+        # kombu's SQLAlchemy transport hands every transport option to create_engine: Redis-only options.
+        "broker_transport_options": {} if cfg["BROKER_URL"].startswith("sqla+") else {
             "visibility_timeout": longest_job,  # Redis: longer than the longest job
-            "polling_interval": 0.2,  # SQLite broker: a new upload starts within 0.2 s
+            "polling_interval": 0.2,
             **({"global_keyprefix": cfg["BROKER_KEY_PREFIX"]} if cfg["BROKER_KEY_PREFIX"] else {}),
         },
         "worker_hijack_root_logger": False,

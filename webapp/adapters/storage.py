@@ -116,7 +116,7 @@ class LocalStorage(Storage):
 
     def check(self):
         if not os.access(self.root, os.W_OK):
-            raise StorageError(f"storage directory is not writable")
+            raise StorageError("storage directory is not writable")
 
 
 class S3Storage(Storage):

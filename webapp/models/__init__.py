@@ -2,5 +2,6 @@
 from webapp.models.jobs import Job
 from webapp.models.users import ApiToken, Invite, LoginAttempt, User
 from webapp.models.videos import Upload, Video
+from webapp.models.wiki import Attachment, Draft, EditPresence, Page, PageLink, PageRevision, PageSlug, Space, Watch  # noqa: F401
 
 __all__ = ["ApiToken", "Invite", "Job", "LoginAttempt", "Upload", "User", "Video"]

@@ -1,0 +1,85 @@
+"""The Whoosh full-text index: schema, update, remove, query. Derived from the database, which stays the truth."""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from whoosh import fields, index
+from whoosh.qparser import MultifieldParser, OrGroup
+
+SCHEMA = fields.Schema(
+    doc_id=fields.ID(stored=True, unique=True),  # e.g. "page:12", "video:abc", "segment:abc:3"
+    kind=fields.ID(stored=True),
+    title=fields.TEXT(stored=True, field_boost=3.0),
+    headings=fields.TEXT(field_boost=2.0),
+    body=fields.TEXT(stored=True),
+    space=fields.ID(stored=True),
+    author=fields.ID(stored=True),
+    updated=fields.DATETIME(stored=True),
+    url=fields.STORED,
+)
+
+# Whoosh allows one writer per index: serialise writers of this process; other processes wait on Whoosh's lock.
+_write_lock = threading.Lock()
+_open: dict[str, index.Index] = {}
+
+
+def index_dir() -> Path:
+    return Path(current_app.config.get("INDEX_DIR") or os.path.join(current_app.config["DATA_DIR"], "index"))
+
+
+def get_index() -> index.Index:
+    path = index_dir()
+    key = str(path)
+    ix = _open.get(key)
+    if ix is None:
+        with _write_lock:
+            path.mkdir(parents=True, exist_ok=True)
+            ix = index.open_dir(key) if index.exists_in(key) else index.create_in(key, SCHEMA)
+            _open[key] = ix
+    return ix
+
+
+def update(docs: list[dict]) -> None:
+    """Add or replace documents (each with doc_id and any schema fields)."""
+    if not docs:
+        return
+    ix = get_index()
+    with _write_lock:
+        writer = ix.writer(timeout=10.0)
+        try:
+            for doc in docs:
+                writer.update_document(**{k: v for k, v in doc.items() if k in SCHEMA.names()})
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+
+def remove(doc_ids: list[str]) -> None:
+    if not doc_ids:
+        return
+    ix = get_index()
+    with _write_lock:
+        writer = ix.writer(timeout=10.0)
+        for doc_id in doc_ids:
+            writer.delete_by_term("doc_id", doc_id)
+        writer.commit()
+
+
+def query(text: str, *, kinds: list[str] | None = None, limit: int = 20) -> list[dict]:
+    """Stored fields of the best hits; the caller filters them by permission."""
+    ix = get_index()
+    parser = MultifieldParser(["title", "headings", "body"], schema=ix.schema, group=OrGroup)
+    q = parser.parse(text or "")
+    with ix.searcher() as searcher:
+        hits = searcher.search(q, limit=limit * 3 if kinds else limit)
+        out = [dict(h) for h in hits if not kinds or h.get("kind") in kinds]
+    return out[:limit]
+
+
+def to_datetime(value) -> datetime | None:
+    return value if isinstance(value, datetime) else None

@@ -1,0 +1,107 @@
+"""What the media worker does to Video rows: progress, results and failures, each fenced by the job's lease."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webapp.extensions import db
+from webapp.media_state import JobKind, VideoStatus
+from webapp.models import Job, Video
+from webapp.models.base import utcnow
+from webapp.services import jobs, videos
+from webapp.services.jobs import Lease
+
+INGEST_SPAN = (0, 10)  # video progress while ingesting; transcoding fills the rest
+TRANSCODE_SPAN = (10, 100)
+
+
+@dataclass(frozen=True)
+class Probed:
+    """What probing found, copied onto the video row."""
+    duration: float
+    width: int | None
+    height: int | None
+    has_video: bool
+    has_audio: bool
+
+
+def _video(video_id: str) -> Video:
+    video = db.session.get(Video, video_id)
+    if video is None:
+        raise jobs.LeaseLost(f"video {video_id} was deleted")
+    return video
+
+
+def span_for(kind: str) -> tuple[int, int]:
+    return INGEST_SPAN if kind == JobKind.INGEST else TRANSCODE_SPAN
+
+
+def progress(lease: Lease, video_id: str, kind: str, fraction: float, stage: str) -> None:
+    """Show live progress on the job and the video in one fenced commit (LeaseLost if no longer ours)."""
+    fraction = max(0.0, min(1.0, fraction))
+    lo, hi = span_for(kind)
+    video = _video(video_id)
+    if video.status == VideoStatus.QUEUED:
+        videos.set_status(video, VideoStatus.PROCESSING)
+    if video.status == VideoStatus.PROCESSING:
+        video.progress = max(video.progress or 0, int(lo + (hi - lo) * fraction))
+        video.stage = stage[:100]
+    jobs.report(lease, int(fraction * 100), stage)
+
+
+def record_source(lease: Lease, video_id: str, sha1: str, probed: Probed) -> None:
+    """Store the source checksum and what probing found, as soon as they are known (fenced)."""
+    video = _video(video_id)
+    video.source_sha1 = sha1
+    video.duration = probed.duration
+    video.width, video.height = probed.width, probed.height
+    video.has_video, video.has_audio = probed.has_video, probed.has_audio
+    jobs.report(lease, 50, "Preparing instant playback")
+
+
+def finish_ingest(lease: Lease, video_id: str, *, original_key: str | None, original_mime: str | None,
+                  poster_key: str | None) -> Job:
+    """Instant original and poster in place; queue the transcode in the same transaction. Returns the new
+    job, to be sent after this commit."""
+    video = _video(video_id)
+    video.original_key, video.original_mime = original_key, original_mime
+    video.poster_key = poster_key
+    if video.status == VideoStatus.QUEUED:
+        videos.set_status(video, VideoStatus.PROCESSING)
+    video.progress = INGEST_SPAN[1]
+    video.stage = "Waiting to transcode" + (" (the original already plays)" if original_key else "")
+    video.error = None
+    nxt = jobs.create(video.id, JobKind.TRANSCODE)
+    jobs.finish(lease)
+    db.session.commit()
+    return nxt
+
+
+def finish_transcode(lease: Lease, video_id: str, *, mp4_key: str, hls_key: str, storyboard_key: str | None,
+                     poster_key: str | None, preset_version: str) -> None:
+    """Every rendition uploaded: flip the video to ready, fenced with the job's success."""
+    video = _video(video_id)
+    video.mp4_key, video.hls_key, video.storyboard_key = mp4_key, hls_key, storyboard_key
+    if poster_key:
+        video.poster_key = poster_key
+    video.preset_version = preset_version
+    if video.status == VideoStatus.QUEUED:
+        videos.set_status(video, VideoStatus.PROCESSING)
+    videos.set_status(video, VideoStatus.READY)
+    video.progress, video.stage, video.error = 100, "Ready", None
+    video.ready_at = utcnow()
+    jobs.finish(lease)
+    db.session.commit()
+
+
+def fail(lease: Lease, video_id: str, error: str, *, permanent: bool) -> bool:
+    """End a failed attempt. Returns True when the job failed for good (the video shows the reason);
+    False when it was requeued (the caller sends it)."""
+    final = jobs.fail_attempt(lease, error, permanent=permanent)
+    video = db.session.get(Video, video_id)
+    if video is not None:
+        if final:
+            videos.mark_failed(video_id, error)
+        elif video.status == VideoStatus.PROCESSING:
+            video.stage = "Retrying after an error"
+    db.session.commit()
+    return final

@@ -1,0 +1,140 @@
+// The wiki editor: toolbar, live preview, autosaved drafts, file paste/drop, and who else is editing.
+const form = document.getElementById("wiki-editor");
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+function post(url, data) {
+  return fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+    body: JSON.stringify(data),
+  });
+}
+
+if (form) {
+  const body = form.querySelector('textarea[name="body"]');
+  const title = form.querySelector('input[name="title"]');
+  const base = form.querySelector('input[name="base_revision"]');
+  const preview = form.querySelector(".wiki-preview");
+  const state = form.querySelector(".wiki-save-state");
+  const presenceNote = document.querySelector(".wiki-presence");
+  const localKey = form.dataset.draftKey;
+  let dirty = false;
+  let submitting = false;
+
+  // --- live preview (server-rendered with the same function as published pages) ---
+  let previewTimer = null;
+  let previewSeq = 0;
+  async function refreshPreview() {
+    const seq = ++previewSeq;
+    try {
+      const r = await post(form.dataset.previewUrl, { body: body.value, space: form.dataset.space });
+      const data = await r.json();
+      if (seq === previewSeq && r.ok) preview.innerHTML = data.html; // sanitized by the server's allowlist
+    } catch (e) { /* offline: the next keystroke retries */ }
+  }
+  function schedulePreview() { clearTimeout(previewTimer); previewTimer = setTimeout(refreshPreview, 250); }
+
+  // --- drafts: localStorage at once, the server a moment later ---
+  let draftTimer = null;
+  function saveLocal() {
+    try { localStorage.setItem(localKey, JSON.stringify({ title: title.value, body: body.value, base: base.value, at: Date.now() })); } catch (e) { /* storage full or off */ }
+  }
+  async function saveDraft() {
+    try {
+      const r = await post(form.dataset.draftUrl, { title: title.value, body: body.value, base_revision: Number(base.value) || 0 });
+      if (r.ok) {
+        const data = await r.json();
+        state.textContent = "Draft saved";
+        showOthers(data.others || []);
+      }
+    } catch (e) { state.textContent = "Draft kept in this browser (offline)"; }
+  }
+  function changed() {
+    dirty = true;
+    saveLocal();
+    schedulePreview();
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(saveDraft, 1500);
+  }
+  body.addEventListener("input", changed);
+  title.addEventListener("input", changed);
+  form.addEventListener("submit", () => { submitting = true; saveLocal(); });
+  window.addEventListener("beforeunload", (e) => { if (dirty && !submitting) { saveLocal(); e.preventDefault(); } });
+
+  // A local copy newer than the page text (e.g. the tab was closed before the server draft saved).
+  try {
+    const local = JSON.parse(localStorage.getItem(localKey) || "null");
+    if (local && local.body !== body.value && local.base === base.value && !document.querySelector("[data-draft-body]")) {
+      offerRestore(local.title, local.body);
+    }
+  } catch (e) { /* ignore */ }
+
+  function offerRestore(t, b) {
+    const note = document.createElement("div");
+    note.className = "flash flash-info";
+    note.setAttribute("role", "status");
+    note.textContent = "This browser kept unpublished text for this page. ";
+    const btn = document.createElement("button");
+    btn.type = "button"; btn.className = "link"; btn.textContent = "Restore it";
+    btn.addEventListener("click", () => { title.value = t; body.value = b; note.remove(); changed(); });
+    note.append(btn);
+    form.before(note);
+  }
+  document.querySelector("[data-restore-draft]")?.addEventListener("click", (e) => {
+    title.value = document.querySelector("[data-draft-title]").value;
+    body.value = document.querySelector("[data-draft-body]").value;
+    e.target.closest(".wiki-draft-notice").remove();
+    changed();
+  });
+
+  // --- toolbar ---
+  const snippets = {
+    heading: ["## ", "Heading", ""], bold: ["**", "bold text", "**"], italic: ["_", "italic text", "_"],
+    ul: ["- ", "item", ""], ol: ["1. ", "item", ""], task: ["- [ ] ", "task", ""],
+    link: ["[", "label", "](https://)"], wikilink: ["[[", "Page title", "]]"],
+    code: ["```python\n", "code", "\n```"], image: ["![", "description", "](https://)"],
+    table: ["| Column | Column |\n|---|---|\n| ", "cell", " | cell |"],
+  };
+  function insert(before, middle, after) {
+    const s = body.selectionStart, e = body.selectionEnd;
+    const chosen = body.value.slice(s, e) || middle;
+    const lineStart = before.endsWith(" ") || before.endsWith("\n") ? (s === 0 || body.value[s - 1] === "\n" ? "" : "\n") : "";
+    body.setRangeText(lineStart + before + chosen + after, s, e, "end");
+    body.focus();
+    changed();
+  }
+  form.querySelectorAll("[data-md]").forEach((btn) => btn.addEventListener("click", () => insert(...snippets[btn.dataset.md])));
+
+  // --- attachments: paste, drop, or the file picker ---
+  async function upload(files) {
+    if (!form.dataset.uploadUrl) { state.textContent = "Publish the page first, then attach files."; return; }
+    for (const file of files) {
+      const fd = new FormData();
+      fd.append("file", file, file.name);
+      state.textContent = `Uploading ${file.name}…`;
+      const r = await fetch(form.dataset.uploadUrl, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-CSRFToken": csrf } });
+      const data = await r.json().catch(() => ({}));
+      if (r.ok) { insert("", data.markdown, "\n"); state.textContent = "File attached"; }
+      else state.textContent = data.error || "Upload failed";
+    }
+  }
+  body.addEventListener("paste", (e) => { if (e.clipboardData?.files?.length) { e.preventDefault(); upload(e.clipboardData.files); } });
+  body.addEventListener("dragover", (e) => { if (e.dataTransfer?.types?.includes("Files")) e.preventDefault(); });
+  body.addEventListener("drop", (e) => { if (e.dataTransfer?.files?.length) { e.preventDefault(); upload(e.dataTransfer.files); } });
+  form.querySelector("[data-upload]")?.addEventListener("change", (e) => upload(e.target.files));
+
+  // --- presence: a soft warning, never a lock ---
+  function showOthers(names) {
+    if (!presenceNote) return;
+    presenceNote.hidden = names.length === 0;
+    presenceNote.textContent = names.length ? `${names.join(", ")} ${names.length === 1 ? "is" : "are"} also editing this page. Your changes will be merged with theirs when possible.` : "";
+  }
+  if (form.dataset.presenceUrl) {
+    const beat = async () => {
+      try { const r = await post(form.dataset.presenceUrl, {}); if (r.ok) showOthers((await r.json()).others || []); } catch (e) { /* offline */ }
+    };
+    setInterval(beat, 20000); // the server forgets an editor that stops beating after a minute
+  }
+  refreshPreview();
+}
