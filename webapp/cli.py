@@ -1,4 +1,4 @@
-"""flask commands: users, tokens, jobs."""
+"""flask commands: users, tokens, jobs, reindex."""
 from __future__ import annotations
 
 import click
@@ -52,7 +52,16 @@ def reap():
     click.echo(f"reaped {len(ids)} job(s)")
 
 
+@click.command("reindex")
+def reindex():
+    """Rebuild the search index from the database (the database is the truth)."""
+    from webapp.services.wiki.indexing import reindex_all
+
+    click.echo(f"indexed {reindex_all()} page(s)")
+
+
 def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(reindex)

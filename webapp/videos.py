@@ -8,6 +8,7 @@ from webapp.adapters.storage import StorageError, check_key, storage
 from webapp.extensions import db
 from webapp.models import Video
 from webapp.services import videos
+from webapp.services.wiki.links import pages_citing_video
 
 bp = Blueprint("videos", __name__)
 
@@ -55,7 +56,8 @@ def library():
 def watch(video_id):
     video = visible_or_404(video_id)
     return render_template("videos/watch.html", video=video, info=videos.as_json(video),
-                           can_manage=videos.can_manage(current_user, video))
+                           can_manage=videos.can_manage(current_user, video),
+                           citations=pages_citing_video(video.id))
 
 
 @bp.route("/v/<video_id>/status")

@@ -43,6 +43,23 @@ def get_index() -> index.Index:
     return ix
 
 
+def rebuild(docs: list[dict]) -> None:
+    """Replace the whole index with these documents (the index is derived; the database is the truth)."""
+    path = index_dir()
+    with _write_lock:
+        path.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(path), SCHEMA)  # starts a new, empty generation
+        _open[str(path)] = ix
+        writer = ix.writer(timeout=10.0)
+        try:
+            for doc in docs:
+                writer.add_document(**{k: v for k, v in doc.items() if k in SCHEMA.names()})
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+
 def update(docs: list[dict]) -> None:
     """Add or replace documents (each with doc_id and any schema fields)."""
     if not docs:

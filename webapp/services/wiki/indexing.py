@@ -46,7 +46,5 @@ def reindex_all() -> int:
     from webapp.extensions import db
 
     live = db.session.scalars(select(Page).where(Page.deleted_at.is_(None))).all()
-    gone = db.session.scalars(select(Page.id).where(Page.deleted_at.is_not(None))).all()
-    search_index.update([document(p) for p in live])
-    search_index.remove([f"page:{pid}" for pid in gone])
+    search_index.rebuild([document(p) for p in live])
     return len(live)
