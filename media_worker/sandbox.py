@@ -131,6 +131,15 @@ def run(argv: list[str], *, cwd: str | os.PathLike, limits: Limits, media_second
         except FileNotFoundError:
             raise MediaError(f"The worker cannot run {argv[0]}: it is not installed on this server.",
                              permanent=False) from None
+        def check_budget():
+            if should_stop():
+                _kill(proc)
+                raise Cancelled(what)
+            if time.monotonic() - started > timeout:
+                _kill(proc)
+                raise MediaError(f"Processing took longer than {int(timeout)} seconds and was stopped.",
+                                 permanent=True)
+
         out = bytearray()
         buf = b""
         try:
@@ -146,21 +155,9 @@ def run(argv: list[str], *, cwd: str | os.PathLike, limits: Limits, media_second
                         _report(lines, media_seconds, on_progress)
                     else:
                         out += chunk
-                if should_stop():
-                    _kill(proc)
-                    raise Cancelled(what)
-                if time.monotonic() - started > timeout:
-                    _kill(proc)
-                    raise MediaError(f"Processing took longer than {int(timeout)} seconds and was stopped.",
-                                     permanent=True)
+                check_budget()
             while proc.poll() is None:  # stdout closed; wait for exit within the same budget
-                if should_stop():
-                    _kill(proc)
-                    raise Cancelled(what)
-                if time.monotonic() - started > timeout:
-                    _kill(proc)
-                    raise MediaError(f"Processing took longer than {int(timeout)} seconds and was stopped.",
-                                     permanent=True)
+                check_budget()
                 time.sleep(0.05)
         finally:
             if proc.poll() is None:

@@ -30,11 +30,11 @@ def _http_error(e: HTTPException):
     return error(e.code or 500, e.description or e.name)
 
 
-def json_body() -> dict:
-    """The request's JSON object, refusing bodies over MAX_JSON_BYTES and anything that is not an object."""
+def json_body(max_bytes: int = MAX_JSON_BYTES) -> dict:
+    """The request's JSON object, refusing bodies over max_bytes and anything that is not an object."""
     if not request.is_json:
         raise ApiError(415, "Send Content-Type: application/json.")
-    request.max_content_length = MAX_JSON_BYTES
+    request.max_content_length = max_bytes
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")

@@ -1,11 +1,10 @@
 """/api/v1/pages/<id>: read, publish with base_revision (merge or 409), history, revisions, backlinks."""
 from __future__ import annotations
 
-from flask import request
 from flask_login import current_user, login_required
 
 from webapp.api import bp
-from webapp.api.common import ApiError, check_fields, string_field
+from webapp.api.common import ApiError, check_fields, json_body, string_field
 from webapp.extensions import db
 from webapp.services.wiki import EditConflict, NotFound, WikiError, access, links, pages, render, revisions
 
@@ -84,10 +83,4 @@ def get_backlinks(page_id):
 
 def page_json_body() -> dict:
     """Like api.common.json_body, with room for a whole page of Markdown."""
-    if not request.is_json:
-        raise ApiError(415, "Send Content-Type: application/json.")
-    request.max_content_length = MAX_PAGE_JSON_BYTES
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "The body must be a JSON object.")
-    return data
+    return json_body(MAX_PAGE_JSON_BYTES)
