@@ -116,6 +116,8 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
         return 2
+    # Stopped from outside (CI time-out, a terminal closing): still stop the services in `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     base = Path(tempfile.mkdtemp(prefix="parley-services-"))
     procs: list = []
     code = 1
@@ -128,9 +130,13 @@ def main(argv: list[str]) -> int:
         child = subprocess.Popen(argv, env=env)
         try:
             code = child.wait()
-        except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)
-            code = child.wait()
+        except (KeyboardInterrupt, SystemExit) as stop:
+            child.send_signal(signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM)
+            try:
+                code = child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                code = child.wait()
     finally:
         for _name, proc in reversed(procs):
             if proc.poll() is None:
