@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -43,6 +44,23 @@ def get_index() -> index.Index:
     return ix
 
 
+@contextmanager
+def _writer(ix: index.Index):
+    """The one writer of this process, committed on success and cancelled on any error."""
+    with _write_lock:
+        writer = ix.writer(timeout=10.0)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+
+def _fields(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k in SCHEMA.names()}
+
+
 def rebuild(docs: list[dict]) -> None:
     """Replace the whole index with these documents (the index is derived; the database is the truth)."""
     path = index_dir()
@@ -50,41 +68,24 @@ def rebuild(docs: list[dict]) -> None:
         path.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(path), SCHEMA)  # starts a new, empty generation
         _open[str(path)] = ix
-        writer = ix.writer(timeout=10.0)
-        try:
-            for doc in docs:
-                writer.add_document(**{k: v for k, v in doc.items() if k in SCHEMA.names()})
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+    with _writer(ix) as writer:
+        for doc in docs:
+            writer.add_document(**_fields(doc))
 
 
 def update(docs: list[dict]) -> None:
     """Add or replace documents (each with doc_id and any schema fields)."""
-    if not docs:
-        return
-    ix = get_index()
-    with _write_lock:
-        writer = ix.writer(timeout=10.0)
-        try:
+    if docs:
+        with _writer(get_index()) as writer:
             for doc in docs:
-                writer.update_document(**{k: v for k, v in doc.items() if k in SCHEMA.names()})
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+                writer.update_document(**_fields(doc))
 
 
 def remove(doc_ids: list[str]) -> None:
-    if not doc_ids:
-        return
-    ix = get_index()
-    with _write_lock:
-        writer = ix.writer(timeout=10.0)
-        for doc_id in doc_ids:
-            writer.delete_by_term("doc_id", doc_id)
-        writer.commit()
+    if doc_ids:
+        with _writer(get_index()) as writer:
+            for doc_id in doc_ids:
+                writer.delete_by_term("doc_id", doc_id)
 
 
 def query(text: str, *, kinds: list[str] | None = None, limit: int = 20) -> list[dict]:
