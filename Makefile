@@ -31,14 +31,15 @@ install-test: install
 migrate: install
 	$(BIN)/flask --app wsgi db upgrade
 
-# Web (gunicorn, threaded workers so slow uploads do not block) and one media worker, on the embedded default.
+# Web (gunicorn, threaded workers so slow uploads do not block), one media worker and the search indexer, on the
+# embedded default; infra/run.py stops them all on SIGINT or SIGTERM.
+# infra/run.py starts one process per NAME=COMMAND line and stops them all on SIGTERM, SIGINT or any exit.
 run: migrate
 	@echo "Parley is starting on http://$(PARLEY_HOST):$(PARLEY_PORT)/ (the first visitor creates the admin account)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A media_worker.celery_app worker -Q short,long --concurrency 2 --loglevel INFO & \
-	$(BIN)/gunicorn --bind $(PARLEY_HOST):$(PARLEY_PORT) --worker-class gthread --workers 2 --threads 8 \
-	  --timeout 120 --access-logfile - wsgi:app & \
-	wait
+	@exec $(BIN)/python infra/run.py \
+	  "worker=$(BIN)/celery -A media_worker.celery_app worker -Q short,long --concurrency 2 --loglevel INFO" \
+	  "indexer=$(BIN)/flask --app wsgi indexer run" \
+	  "web=$(BIN)/gunicorn --bind $(PARLEY_HOST):$(PARLEY_PORT) --worker-class gthread --workers 2 --threads 8 --timeout 120 --access-logfile - wsgi:app"
 
 test: install-test
 	$(BIN)/python infra/with_services.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,7 +1,9 @@
 """The Celery app, built from create_app so the worker shares config and models with the web app.
 
-Run: celery -A media_worker.celery_app worker -Q short,long. Besides jobs, each worker runs the reaper
-(requeues jobs whose lease expired) and expires stale uploads; SIGTERM makes running jobs give their lease back.
+Run: celery -A media_worker.celery_app worker -Q short,long. Tasks: media jobs (run_job) and small tasks
+(small_task). Besides them each worker runs the reaper loop: its pulse row (pulse.py: a worker that holds
+messages it does not run exits), the periodic tasks (tasks.PERIODIC, once across all workers) and the sweep
+of dead attempts' scratch folders. SIGTERM makes running jobs give their lease back.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import threading
 from celery import signals
 
 from webapp import create_app
-from webapp.adapters.jobs import RUN_JOB_TASK, build_celery
+from webapp.adapters.jobs import RUN_JOB_TASK, SMALL_TASK, build_celery
+from webapp.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -33,44 +36,49 @@ def run_job(job_id: int) -> str:
         return run(job_id)
 
 
-def housekeeping_once() -> None:
-    """Reap expired leases and delete expired uploads; safe to run from every worker at once."""
-    from webapp.extensions import db
-    from webapp.services import jobs
+@celery.task(name=SMALL_TASK, bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300,
+             max_retries=20)
+def small_task(self, name: str, key: str, kwargs: dict | None = None) -> str:
+    from media_worker import tasks
 
     with flask_app.app_context():
         try:
-            requeued = jobs.reap()
-            if requeued:
-                log.warning("reaper requeued jobs %s", requeued)
-            try:
-                from webapp.services import uploads
-            except ImportError:
-                uploads = None
-            expire = getattr(uploads, "expire_stale", None)
-            if expire is not None:
-                expire()
+            outcome = tasks.run_small(name, key, kwargs)
+        finally:
+            db.session.remove()
+    log.info("small task %s key %s: %s", name, key, outcome)
+    return outcome
+
+
+def reaper_tick(owner: str) -> None:
+    """One pass of the loop every worker runs: its pulse (and the stall check), then due periodic tasks."""
+    from media_worker import pulse, tasks
+
+    with flask_app.app_context():
+        try:
+            pulse.beat(owner, _consumer)
+            tasks.run_due(owner)
+            pulse.sweep_scratch()
         except Exception:
-            log.exception("housekeeping failed")
+            log.exception("reaper loop failed")
             db.session.rollback()
         finally:
             db.session.remove()
 
 
-def _housekeeping_loop(stop: threading.Event) -> None:
-    interval = max(1.0, float(flask_app.config["JOB_HEARTBEAT_SECONDS"]))
-    while not stop.wait(interval):
-        housekeeping_once()
+def _reaper_loop(stop: threading.Event, owner: str) -> None:
+    while not stop.wait(1.0):
+        reaper_tick(owner)
 
 
-_stop_housekeeping = threading.Event()
+_stop_reaper = threading.Event()
 
 
 @signals.worker_ready.connect
-def _start_housekeeping(sender=None, **_):
+def _start_reaper(sender=None, **_):
     global _consumer
     _consumer = sender
-    threading.Thread(target=_housekeeping_loop, args=(_stop_housekeeping,), daemon=True,
+    threading.Thread(target=_reaper_loop, args=(_stop_reaper, sender.hostname), daemon=True,
                      name="parley-reaper").start()
 
 
@@ -115,7 +123,17 @@ def _release_running_jobs(**_):
     """Warm shutdown would wait for hour-long jobs: tell the pool processes to give their jobs back now."""
     from media_worker import runner
 
-    _stop_housekeeping.set()
+    _stop_reaper.set()
+    if _consumer is not None:
+        from media_worker import pulse
+
+        with flask_app.app_context():
+            try:
+                pulse.forget(_consumer.hostname)
+            except Exception:  # the database may be what is going away
+                log.warning("could not remove this worker's pulse row", exc_info=True)
+            finally:
+                db.session.remove()
     runner.SHUTDOWN.set()  # for the solo/threads pools, where jobs run in this process
     pool = getattr(_consumer, "pool", None)
     try:

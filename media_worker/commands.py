@@ -5,64 +5,76 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import ffmpeg
+
 from media_worker import profiles
 from media_worker.profiles import Picture, StoryboardPlan
 
 if TYPE_CHECKING:
-    from media_worker.probe import MediaInfo
+    from media_worker.media_info import MediaInfo
 
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
+# Global options go in front through compile(cmd=...): ffmpeg-python's .global_args() would put them after the
+# last output, and this way the argv reads (and is checked by sandbox.check_sandboxed) as before.
 BASE = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 PROGRESS = ["-progress", "pipe:1", "-nostats"]
-CLEAN_OUTPUT = ["-map_metadata", "-1", "-map_chapters", "-1"]  # phone videos carry GPS in their metadata
+CLEAN_OUTPUT = {"map_metadata": "-1", "map_chapters": "-1"}  # phone videos carry GPS in their metadata
 MP4_VIDEO_CODECS = "avc1.64002a"  # High profile, level 4.2: what libx264 signals for every rung here
 AAC_CODEC = "mp4a.40.2"
 
 
-def input_args(path: str | os.PathLike, max_pixels: int) -> list[str]:
-    """Options that confine how ffmpeg opens one input (see sandbox.check_sandboxed)."""
-    return ["-protocol_whitelist", "file,pipe", "-format_whitelist", profiles.FORMAT_WHITELIST,
-            "-max_pixels", str(max_pixels), "-i", str(path)]
+def input_args(max_pixels: int) -> dict[str, str]:
+    """Options that confine how ffmpeg and ffprobe open one input (see sandbox.check_sandboxed)."""
+    return {"protocol_whitelist": "file,pipe", "format_whitelist": profiles.FORMAT_WHITELIST,
+            "max_pixels": str(max_pixels)}
+
+
+def _open(path: str | os.PathLike, max_pixels: int):
+    # ffmpeg-python puts an input's keyword options right before its -i, which is where these must be.
+    return ffmpeg.input(str(path), **input_args(max_pixels))
+
+
+def _compile(*outputs, progress: bool = False) -> list[str]:
+    return ffmpeg.merge_outputs(*outputs).compile(cmd=[*BASE, *(PROGRESS if progress else [])])
+
+
+def _probe(path, max_pixels: int, *query: str) -> list[str]:
+    # ffmpeg-python has no ffprobe graph: ffmpeg.probe() would run the process itself, outside the sandbox
+    # (no limits, no budget, no cancellation). So the argv is plain, with the same confining options as ffmpeg.
+    confine = [arg for key, value in sorted(input_args(max_pixels).items()) for arg in (f"-{key}", value)]
+    return [FFPROBE, "-v", "error", "-hide_banner", *confine, *query, str(path)]
 
 
 def probe_streams(path, max_pixels: int) -> list[str]:
-    return [FFPROBE, "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe",
-            "-format_whitelist", profiles.FORMAT_WHITELIST, "-max_pixels", str(max_pixels),
-            "-show_format", "-show_streams", "-of", "json", str(path)]
+    return _probe(path, max_pixels, "-show_format", "-show_streams", "-of", "json")
 
 
 def probe_packets(path, max_pixels: int) -> list[str]:
-    return [FFPROBE, "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe",
-            "-format_whitelist", profiles.FORMAT_WHITELIST, "-max_pixels", str(max_pixels),
-            "-show_entries", "packet=stream_index,pts_time,duration_time", "-of", "csv=p=0", str(path)]
+    return _probe(path, max_pixels, "-show_entries", "packet=stream_index,pts_time,duration_time", "-of", "csv=p=0")
 
 
 def count_video_packets(path, max_pixels: int) -> list[str]:
-    return [FFPROBE, "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe",
-            "-format_whitelist", profiles.FORMAT_WHITELIST, "-max_pixels", str(max_pixels), "-select_streams", "v:0",
-            "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", str(path)]
+    return _probe(path, max_pixels, "-select_streams", "v:0", "-count_packets", "-show_entries",
+                  "stream=nb_read_packets", "-of", "csv=p=0")
 
 
-def _stream_maps(info: MediaInfo) -> list[str]:
-    maps = []
-    if info.has_video:
-        maps += ["-map", f"0:{info.video_index}"]
-    if info.has_audio:
-        maps += ["-map", f"0:{info.audio_index}"]
-    return maps
+def _streams(info: MediaInfo, source) -> list:
+    """The chosen video and audio streams of `source` (cover art and extra tracks left out)."""
+    picked = [(info.has_video, info.video_index), (info.has_audio, info.audio_index)]
+    return [source[str(index)] for present, index in picked if present]
 
 
 def remux(info: MediaInfo, src, out: str, max_pixels: int) -> list[str]:
     """The instant original: copy the streams into a container browsers play, with an index up front."""
     container = info.instant_container
     if container == "mp4":
-        fmt = ["-f", "mp4", "-movflags", "+faststart"]
+        fmt = {"format": "mp4", "movflags": "+faststart"}
     elif container == "webm":
-        fmt = ["-f", "webm", "-cues_to_front", "1"]  # the muxer writes Duration and Cues MediaRecorder left out
+        fmt = {"format": "webm", "cues_to_front": "1"}  # the muxer writes Duration and Cues MediaRecorder left out
     else:
         raise ValueError(f"{info.video_codec}/{info.audio_codec} cannot be copied into a browser container")
-    return [*BASE, *input_args(src, max_pixels), *_stream_maps(info), "-c", "copy", *CLEAN_OUTPUT, *fmt, out]
+    return _compile(ffmpeg.output(*_streams(info, _open(src, max_pixels)), out, c="copy", **CLEAN_OUTPUT, **fmt))
 
 
 def poster_time(duration: float) -> float:
@@ -70,23 +82,26 @@ def poster_time(duration: float) -> float:
     return round(min(1.0, duration * 0.1), 3)
 
 
+def _image(**options) -> dict[str, str]:
+    """A single JPEG, rewritten in place; no metadata."""
+    return {"format": "image2", "update": "1", "frames:v": "1", **CLEAN_OUTPUT, **options}
+
+
 def poster(info: MediaInfo, src, out: str, max_pixels: int, width: int = 1280, at: float | None = None) -> list[str]:
     w, h = profiles.fit(info.display_width, info.display_height, min(720, info.display_height, info.display_width))
     if w > width:
         w, h = width, profiles.even(width * h / w)
-    # Seeking after -i decodes from the start: slower, but exact and safe on files without an index.
-    return [*BASE, *input_args(src, max_pixels), "-map", f"0:{info.video_index}", "-ss",
-            str(poster_time(info.duration) if at is None else at),
-            "-vf", f"scale={w}:{h}", "-frames:v", "1", "-q:v", "3", *CLEAN_OUTPUT, "-f", "image2",
-            "-update", "1", out]
+    picture = _open(src, max_pixels)[str(info.video_index)].filter("scale", w, h).filter("setsar", 1)
+    # -ss as an output option (after -i) decodes from the start: slower, but exact and safe without an index.
+    return _compile(ffmpeg.output(picture, out, ss=str(poster_time(info.duration) if at is None else at),
+                                  **_image(**{"q:v": "3"})))
 
 
 def waveform(info: MediaInfo, src, out: str, max_pixels: int) -> list[str]:
     """Audio-only poster: the whole waveform as one picture."""
-    return [*BASE, *input_args(src, max_pixels), "-filter_complex",
-            f"[0:{info.audio_index}]aformat=channel_layouts=mono,showwavespic=s=1280x720:colors=0x3b82f6,"
-            "format=yuvj420p[w]", "-map", "[w]", "-frames:v", "1", "-q:v", "3", *CLEAN_OUTPUT, "-f", "image2",
-            "-update", "1", out]
+    wave = (_open(src, max_pixels)[str(info.audio_index)].filter("aformat", channel_layouts="mono")
+            .filter("showwavespic", s="1280x720", colors="0x3b82f6").filter("format", "yuvj420p"))
+    return _compile(ffmpeg.output(wave, out, **_image(**{"q:v": "3"})))
 
 
 @dataclass(frozen=True)
@@ -114,73 +129,79 @@ def plan_for(info: MediaInfo) -> TranscodePlan:
     return TranscodePlan(pictures=profiles.ladder_for(w, h), storyboard=profiles.storyboard_plan(info.duration, w, h))
 
 
-def _x264(pic: Picture, gop: int, threads: int) -> list[str]:
-    return ["-c:v", "libx264", "-preset", profiles.X264_PRESET, "-crf", str(profiles.X264_CRF),
-            "-maxrate", f"{pic.video_kbps}k", "-bufsize", f"{pic.video_kbps * 2}k", "-profile:v", "high",
-            "-level:v", "4.2", "-pix_fmt", "yuv420p",
+def _x264(pic: Picture, gop: int, threads: int) -> dict[str, str]:
+    return {"c:v": "libx264", "preset": profiles.X264_PRESET, "crf": str(profiles.X264_CRF),
+            "maxrate": f"{pic.video_kbps}k", "bufsize": f"{pic.video_kbps * 2}k", "profile:v": "high",
+            "level:v": "4.2", "pix_fmt": "yuv420p",
             # Keyframes at the same frames in every rung (they all get the same frames from one split),
             # and at every segment boundary, so players can switch rungs between segments.
-            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-force_key_frames", f"expr:gte(t,n_forced*{profiles.SEGMENT_SECONDS})",
+            "g": str(gop), "keyint_min": str(gop), "sc_threshold": "0",
+            "force_key_frames": f"expr:gte(t,n_forced*{profiles.SEGMENT_SECONDS})",
             # Keep the source timestamps: a bogus 1000 fps header never multiplies frames.
-            "-fps_mode", "passthrough", "-threads", str(threads)]
+            "fps_mode": "passthrough", "threads": str(threads)}
 
 
-def _aac(info: MediaInfo) -> list[str]:
+def _aac(info: MediaInfo) -> dict[str, str]:
     if not info.has_audio:
-        return []
-    return ["-map", f"0:{info.audio_index}", "-c:a", "aac", "-b:a", f"{profiles.AUDIO_KBPS}k", "-ac", "2",
-            "-ar", str(profiles.AUDIO_RATE)]
+        return {}
+    return {"c:a": "aac", "b:a": f"{profiles.AUDIO_KBPS}k", "ac": "2", "ar": str(profiles.AUDIO_RATE)}
 
 
-def _hls(plan: TranscodePlan, name: str) -> list[str]:
-    return ["-f", "hls", "-hls_time", str(profiles.SEGMENT_SECONDS), "-hls_playlist_type", "vod",
-            "-hls_list_size", "0", "-hls_segment_filename", plan.segments(name), plan.playlist(name)]
+def _hls(plan: TranscodePlan, name: str) -> dict[str, str]:
+    return {"format": "hls", "hls_time": str(profiles.SEGMENT_SECONDS), "hls_playlist_type": "vod",
+            "hls_list_size": "0", "hls_segment_filename": plan.segments(name)}
 
 
-def video_filters(info: MediaInfo, plan: TranscodePlan) -> str:
-    """One decode, one split: every rung and the storyboard are fed from the same pictures."""
-    head = f"[0:{info.video_index}]"
+def video_branches(info: MediaInfo, plan: TranscodePlan, source) -> tuple[list, object | None]:
+    """One decode, one split: every rung and the storyboard are fed from the same pictures.
+
+    Each rung is scaled to its display size in square pixels (setsar=1): an anamorphic source would
+    otherwise be stretched a second time by players that honour the sample aspect ratio."""
+    picture = source[str(info.video_index)]
     if info.fps and info.fps > profiles.MAX_FPS:
-        head += f"fps={profiles.MAX_FPS},"
+        picture = picture.filter("fps", profiles.MAX_FPS)
     branches = len(plan.pictures) + (1 if plan.storyboard else 0)
-    labels = "".join(f"[s{i}]" for i in range(branches))
-    graph = [f"{head}split={branches}{labels}" if branches > 1 else f"{head}null[s0]"]
-    for i, pic in enumerate(plan.pictures):
-        graph.append(f"[s{i}]scale={pic.width}:{pic.height}:flags=bicubic,setsar=1,format=yuv420p[v{i}]")
+    split = picture.split() if branches > 1 else None
+    feeds = [split[i] for i in range(branches)] if split is not None else [picture]
+    rungs = [feeds[i].filter("scale", pic.width, pic.height, flags="bicubic").filter("setsar", 1)
+             .filter("format", "yuv420p") for i, pic in enumerate(plan.pictures)]
+    thumbs = None
     if plan.storyboard:
         sb = plan.storyboard
-        graph.append(f"[s{len(plan.pictures)}]fps=1/{sb.interval:.3f}:round=down:eof_action=pass,"
-                     f"scale={sb.thumb_width}:{sb.thumb_height},setsar=1[sb]")
-    return ";".join(graph)
+        thumbs = (feeds[-1].filter("fps", fps=f"1/{sb.interval:.3f}", round="down", eof_action="pass")
+                  .filter("scale", sb.thumb_width, sb.thumb_height).filter("setsar", 1))
+    return rungs, thumbs
 
 
 def transcode(info: MediaInfo, src, plan: TranscodePlan, max_pixels: int, threads: int = 0) -> list[str]:
     """The one encoding pass: progressive MP4 (also the top HLS rung), lower HLS rungs, the storyboard sheet."""
-    argv = [*BASE, *PROGRESS, *input_args(src, max_pixels)]
+    source = _open(src, max_pixels)
+    audio = [source[str(info.audio_index)]] if info.has_audio else []
+    mp4 = {"movflags": "+faststart", "format": "mp4"}
     if not info.has_video:
-        return [*argv, *_aac(info), "-vn", *CLEAN_OUTPUT, "-movflags", "+faststart", "-f", "mp4", plan.mp4]
+        return _compile(ffmpeg.output(*audio, plan.mp4, vn=None, **_aac(info), **CLEAN_OUTPUT, **mp4), progress=True)
     gop = profiles.gop_frames(info.fps)
-    argv += ["-filter_complex", video_filters(info, plan)]
-    for i, pic in enumerate(plan.pictures):
-        argv += ["-map", f"[v{i}]", *_x264(pic, gop, threads), *_aac(info), *CLEAN_OUTPUT]
+    rungs, thumbs = video_branches(info, plan, source)
+    outputs = []
+    for i, (pic, rung) in enumerate(zip(plan.pictures, rungs, strict=True)):
+        options = {**_x264(pic, gop, threads), **_aac(info), **CLEAN_OUTPUT}
         if i == 0:
-            argv += ["-movflags", "+faststart", "-f", "mp4", plan.mp4]
+            outputs.append(ffmpeg.output(rung, *audio, plan.mp4, **options, **mp4))
         else:
-            argv += _hls(plan, pic.name)
-    if plan.storyboard:
+            outputs.append(ffmpeg.output(rung, *audio, plan.playlist(pic.name), **options, **_hls(plan, pic.name)))
+    if thumbs is not None:
         # Thumbnails go to a small intermediate file: a tiled image would only be written at the very end,
         # and ffmpeg reports no progress until every output has started.
-        argv += ["-map", "[sb]", "-frames:v", str(plan.storyboard.count), "-c:v", "mjpeg", "-q:v", "4",
-                 *CLEAN_OUTPUT, "-f", "matroska", plan.thumbs]
-    return argv
+        outputs.append(ffmpeg.output(thumbs, plan.thumbs, format="matroska", **{
+            "frames:v": str(plan.storyboard.count), "c:v": "mjpeg", "q:v": "4"}, **CLEAN_OUTPUT))
+    return _compile(*outputs, progress=True)
 
 
 def storyboard_sheet(plan: TranscodePlan, max_pixels: int) -> list[str]:
     """Tile the thumbnails into one sprite sheet (a hundred 160-pixel pictures: a fraction of a second)."""
     sb = plan.storyboard
-    return [*BASE, *input_args(plan.thumbs, max_pixels), "-vf", f"tile={sb.columns}x{sb.rows}", "-frames:v", "1",
-            "-q:v", "4", *CLEAN_OUTPUT, "-f", "image2", "-update", "1", plan.storyboard_image]
+    sheet = _open(plan.thumbs, max_pixels).filter("tile", f"{sb.columns}x{sb.rows}").filter("setsar", 1)
+    return _compile(ffmpeg.output(sheet, plan.storyboard_image, **_image(**{"q:v": "4"})))
 
 
 def top_rung_name(plan: TranscodePlan) -> str:
@@ -189,8 +210,10 @@ def top_rung_name(plan: TranscodePlan) -> str:
 
 def segment_copy(plan: TranscodePlan, max_pixels: int) -> list[str]:
     """Cut the finished MP4 into the top HLS rung without re-encoding (keyframes are already aligned)."""
-    return [*BASE, *input_args(plan.mp4, max_pixels), "-map", "0", "-c", "copy", *CLEAN_OUTPUT,
-            *_hls(plan, top_rung_name(plan))]
+    # ffmpeg-python writes no -map for a whole lone input (ffmpeg would then keep one stream per kind):
+    # "-map 0" is spelled as an output option so every stream of our own MP4 is kept.
+    return _compile(ffmpeg.output(_open(plan.mp4, max_pixels), plan.playlist(top_rung_name(plan)), c="copy",
+                                  map="0", **CLEAN_OUTPUT, **_hls(plan, top_rung_name(plan))))
 
 
 def master_playlist(plan: TranscodePlan, has_audio: bool) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from media_worker import profiles, sandbox
+from webapp import storage_keys
 from webapp.extensions import db
 from webapp.models import Video
 from webapp.services import processing
@@ -21,7 +22,7 @@ class ShuttingDown(Exception):
 def output_prefix(video_id: str, source_sha1: str) -> str:
     """Every output key is a function of (video, source checksum, preset version): a retry overwrites, never
     duplicates; a new preset version writes beside the old outputs, which keep playing until the flip."""
-    return f"renditions/{video_id}/{source_sha1[:12]}-{profiles.PRESET_VERSION}/"
+    return storage_keys.rendition_run(video_id, source_sha1, profiles.PRESET_VERSION)
 
 
 def sha1_file(path: Path) -> str:

@@ -1,4 +1,15 @@
-"""Job kind -> handler: the worker's table of contents.
+"""The worker's table of contents: three lists of background work.
+
+1. Media handlers (HANDLERS below): job kind -> handler(JobContext), under the job contract (a job row with
+   a lease, fenced writes, capped attempts; runner.py). Add one: a JobKind and its queue in
+   webapp/media_state.py, a module with `run(ctx)`, a line here.
+2. Small tasks (tasks.SMALL_TASKS): name -> function(**kwargs), enqueued by name with a dedupe key through
+   webapp.adapters.jobs.enqueue_task after a commit; at least once, once per key (task_runs table).
+3. Periodic tasks (tasks.PERIODIC): name -> (interval, function), run from every worker's reaper loop and
+   claimed per tick in the periodic_runs table, so each tick runs once across all workers: reap leases,
+   expire uploads, purge the wiki trash, deliver and prune the outbox, prune the SQLite broker.
+Each worker also writes its pulse (pulse.py: held/running messages; a wedged worker exits) and sweeps the
+scratch folders of attempts no longer live.
 
 Job flow
     upload done -> videos.accept_source stores `sources/<video>/original`, creates an INGEST job row and sends
@@ -8,8 +19,11 @@ Job flow
     pass (split -> every rung + storyboard), top HLS rung cut from the MP4 by stream copy, master playlist
     and WebVTT storyboard written -> everything uploaded -> ONE fenced transaction: video ready + job
     succeeded. A heartbeat renews the lease meanwhile; a worker that loses it kills ffmpeg and writes
-    nothing; SIGTERM gives the job back at once; the reaper (celery_app) requeues expired leases.
-    Failures: bad input fails permanently with a readable reason; other errors retry up to the cap.
+    nothing; SIGTERM gives the job back at once; the reaper (tasks.PERIODIC "jobs.reap") requeues expired
+    leases and resends queued jobs unclaimed for twice the lease. Every video status change goes through
+    media_state.advance (videos.set_status), which announces video.ready / video.failed in the outbox.
+    Failures: bad input fails permanently with a readable reason; other errors retry up to JOB_MAX_ATTEMPTS;
+    lost leases (a dead or wedged worker) are counted apart, up to JOB_MAX_LOST_LEASES.
 
 Storage keys (everything served lives under `renditions/<video>/`, which the app serves at /v/<id>/media/)
     sources/<video>/original                            the upload, never served
@@ -25,7 +39,8 @@ Storage keys (everything served lives under `renditions/<video>/`, which the app
 Sandbox rules (sandbox.py, commands.input_args)
     every input: -protocol_whitelist file,pipe, -format_whitelist of plain containers (no hls/concat/image2),
     -max_pixels; -nostdin; outputs with -map_metadata -1; a wall-clock timeout scaled by duration; rlimits on
-    CPU, address space and file size; cwd = the attempt's scratch dir, removed afterwards; no inherited env.
+    CPU, address space and file size; cwd = the attempt's scratch dir, removed afterwards; no inherited env;
+    PR_SET_PDEATHSIG so ffmpeg dies with the worker process that started it.
 """
 from __future__ import annotations
 

@@ -3,52 +3,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from fractions import Fraction
 
 from media_worker import commands
+from media_worker.media_info import MediaInfo
 from media_worker.sandbox import Limits, MediaError, run
 
+__all__ = ["MediaInfo", "parse", "probe"]
+
 MAX_SANE_FPS = 240
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    format_name: str
-    duration: float
-    has_video: bool
-    has_audio: bool
-    video_index: int | None = None
-    audio_index: int | None = None
-    video_codec: str | None = None
-    audio_codec: str | None = None
-    width: int = 0  # coded size; display_* apply the rotation
-    height: int = 0
-    rotation: int = 0  # degrees the player turns the picture (0, 90, 180, 270); 90 and 270 swap the sides
-    fps: float | None = None
-    video_frames: int | None = None
-    pix_fmt: str | None = None
-    audio_channels: int | None = None
-
-    @property
-    def display_width(self) -> int:
-        return self.height if self.rotation in (90, 270) else self.width
-
-    @property
-    def display_height(self) -> int:
-        return self.width if self.rotation in (90, 270) else self.height
-
-    @property
-    def instant_container(self) -> str | None:
-        """'mp4' or 'webm' when a stream copy into that container plays in browsers; else None."""
-        v, a = self.video_codec, self.audio_codec
-        if not (self.has_video or self.has_audio):
-            return None
-        if v in (None, "h264") and a in (None, "aac") and self.pix_fmt in (None, "yuv420p", "yuvj420p"):
-            return "mp4"
-        if v in (None, "vp8", "vp9") and a in (None, "opus", "vorbis") and self.pix_fmt in (None, "yuv420p"):
-            return "webm"
-        return None
 
 
 def _rate(text: str | None) -> float | None:
@@ -68,6 +31,16 @@ def _rotation(stream: dict) -> int:
         return int(tag) % 360 if tag else 0
     except ValueError:
         return 0
+
+
+def _sample_aspect(stream: dict) -> Fraction:
+    """ffprobe's "num:den"; "0:1", "N/A" or nonsense mean square pixels."""
+    num, _, den = str(stream.get("sample_aspect_ratio") or "").partition(":")
+    try:
+        sar = Fraction(int(num), int(den))
+    except (ValueError, ZeroDivisionError):
+        return Fraction(1)
+    return sar if Fraction(1, 16) <= sar <= 16 else Fraction(1)
 
 
 def _pick(streams: list[dict], kind: str) -> dict | None:
@@ -136,7 +109,8 @@ def parse(probe_json: str, packets_csv: str) -> MediaInfo:
         has_audio=a is not None, video_index=v["index"] if v else None, audio_index=a["index"] if a else None,
         video_codec=v.get("codec_name") if v else None, audio_codec=a.get("codec_name") if a else None,
         width=int(v["width"]) if v else 0, height=int(v["height"]) if v else 0,
-        rotation=_rotation(v) if v else 0, fps=round(fps, 3) if fps else None, video_frames=frames,
+        rotation=_rotation(v) if v else 0, sample_aspect_ratio=_sample_aspect(v) if v else Fraction(1),
+        fps=round(fps, 3) if fps else None, video_frames=frames,
         pix_fmt=v.get("pix_fmt") if v else None, audio_channels=a.get("channels") if a else None,
     )
 

@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 
 # Bump whenever an output changes for the same source: outputs land under new keys, old ones stay valid.
-PRESET_VERSION = "v1"
+PRESET_VERSION = "v2"  # v2: anamorphic sources are scaled to square pixels at their display size
 
 SEGMENT_SECONDS = 4
 MAX_FPS = 60

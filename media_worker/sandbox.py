@@ -1,6 +1,7 @@
 """Runs ffmpeg and ffprobe confined: input whitelists, resource limits, a wall-clock budget, cancellation."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import resource
@@ -93,8 +94,27 @@ def check_sandboxed(argv: list[str]) -> None:
             raise ValueError(f"ffmpeg input without {missing}: {argv}")
 
 
+_PR_SET_PDEATHSIG = 1
+try:
+    _libc = ctypes.CDLL(None, use_errno=True)
+except OSError:  # not Linux/glibc: the worker's reaper still kills nothing, the timeout bounds the run
+    _libc = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to SIGKILL this child when the thread that started it dies (a killed worker), so ffmpeg
+    never outlives its worker. Linux only; elsewhere the wall-clock budget bounds it."""
+    if _libc is not None and hasattr(_libc, "prctl"):
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the worker died between fork and prctl
+            os._exit(1)
+
+
 def _limit_resources(cpu_seconds: int, memory_bytes: int):
+    parent = os.getpid()
+
     def apply():  # runs in the child between fork and exec
+        _die_with_parent(parent)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_OUTPUT_FILE_BYTES, MAX_OUTPUT_FILE_BYTES))

@@ -77,6 +77,7 @@ class ParleyTestClient:
 
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("csrf_token", None)  # flask-wtf's per-request token cache, on the same long-lived `g`
         return super().open(*args, **kwargs)
 
 

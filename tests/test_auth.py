@@ -45,12 +45,13 @@ def test_login_logout_and_wrong_password_does_not_reveal_accounts(client, auth):
     assert client.get("/videos").status_code == 302
 
 
-def test_login_is_rate_limited_per_account(app, client, auth):
+def test_login_is_rate_limited_per_account_and_address(app, client, auth):
     factories.user("victim@example.com")
     for _ in range(app.config["LOGIN_MAX_ATTEMPTS"]):
         assert auth.login("victim@example.com", "guess guess guess").status_code == 401
-    r = auth.login("victim@example.com")  # even the right password waits out the window
+    r = auth.login("victim@example.com")  # from this address even the right password waits out the window
     assert r.status_code == 429 and "Too many failed attempts" in r.get_data(as_text=True)
+    # (other addresses are not blocked: tests/accounts/test_login_limits.py)
 
 
 def test_forms_without_csrf_token_are_rejected(client):

@@ -16,6 +16,12 @@ def test_unchanged_session_is_not_sent_again_and_a_forged_cookie_is_refused(app,
     assert r.status_code == 200 and "Set-Cookie" not in r.headers
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert r.headers["X-Frame-Options"] == "SAMEORIGIN" and r.headers["X-Content-Type-Options"] == "nosniff"
+    # The recorder may use camera, microphone and screen capture on Parley's own pages only; location never.
+    policy = {name.strip(): allow for name, _, allow in
+              (part.partition("=") for part in r.headers["Permissions-Policy"].split(","))}
+    assert policy["camera"] == policy["microphone"] == policy["display-capture"] == "(self)"
+    assert policy["geolocation"] == "()"
+    assert client.get("/login").headers["Permissions-Policy"] == r.headers["Permissions-Policy"]
     genuine = client.get_cookie("session").value
     forged = genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB")
     client.set_cookie("session", forged)

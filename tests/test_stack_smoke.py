@@ -5,7 +5,7 @@ def test_healthz_reports_every_dependency(stack_app):
     r = stack_app.test_client().get("/healthz")
     body = r.get_json()
     assert r.status_code == 200, body
-    assert set(body["checks"]) == {"database", "broker", "storage"}
+    assert set(body["checks"]) == {"database", "broker", "storage", "workers"}
     assert all(c["ok"] for c in body["checks"].values())
 
 

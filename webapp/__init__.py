@@ -33,7 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     storage.init_app(app)
     jobs.init_app(app)
 
-    from webapp import api, auth, cli, health, uploads, videos, wiki
+    from webapp import api, auth, cli, health, subscribers, uploads, videos, wiki
+
+    subscribers.init_app(app)
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
@@ -44,6 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     cli.init_app(app)
 
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(405, _not_found)
     app.before_request(_csrf_unless_bearer)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"current_user": current_user})
@@ -54,6 +58,13 @@ def _here():
     from pathlib import Path
 
     return Path(__file__).resolve().parent
+
+
+def _not_found(e):
+    # No blueprint matched, so the API's own handler never ran: API clients still get JSON.
+    if request.path.startswith("/api/"):
+        return {"error": e.description or e.name}, e.code
+    return e
 
 
 def _csrf_unless_bearer():
@@ -74,6 +85,12 @@ _SECURITY_HEADERS = (
      "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
      "connect-src 'self' https:; worker-src 'self' blob:; style-src 'self'; script-src 'self'; "
      "object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'"),
+    # The recorder needs camera, microphone and screen capture on Parley's own pages; nothing framed gets them,
+    # and features Parley never uses are off.
+    ("Permissions-Policy",
+     "camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), geolocation=(), payment=(), "
+     "usb=(), serial=(), hid=(), bluetooth=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), "
+     "browsing-topics=()"),
 )
 _HSTS = ("Strict-Transport-Security", "max-age=31536000")
 

@@ -46,19 +46,34 @@ SETTINGS: list[Setting] = [
     Setting("SIGNUP", "open", "'open': anyone may sign up; 'invite': only the first user and invited addresses.", str),
     Setting("HOST", "127.0.0.1", "Address `make run` binds to."),
     Setting("PORT", 5000, "Port `make run` listens on.", int),
+    Setting("STOP_GRACE", 8.0, "Seconds `make run` (infra/run.py) waits for its processes to stop on SIGTERM/SIGINT "
+            "before it kills them.", float),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of Parley whose X-Forwarded-* headers are trusted.", int),
     Setting("SESSION_COOKIE_SECURE", False, "Send cookies only over HTTPS. Also switched on per request when the request is HTTPS.", bool),
-    Setting("LOGIN_MAX_ATTEMPTS", 10, "Failed logins allowed per address and per account in LOGIN_WINDOW_SECONDS.", int),
+    Setting("LOGIN_MAX_ATTEMPTS", 10, "Login attempts allowed per (account, address) pair in LOGIN_WINDOW_SECONDS; then that pair is answered 429 until the window passes (a correct password resets the count). Other addresses are not blocked.", int),
     Setting("LOGIN_WINDOW_SECONDS", 900, "Window of the login rate limit.", int),
+    Setting("LOGIN_ACCOUNT_MAX_ATTEMPTS", 50, "Failed logins per account from all addresses in LOGIN_WINDOW_SECONDS before every further attempt on it is slowed by LOGIN_SLOWDOWN_SECONDS (never blocked).", int),
+    Setting("LOGIN_SLOWDOWN_SECONDS", 1.0, "Wait before checking a password for an account past LOGIN_ACCOUNT_MAX_ATTEMPTS.", float),
+    Setting("RATELIMIT_STORAGE_URL", "", "Where login counters are kept (a `limits` storage URL: memory://, redis://host:6379/0). Empty: the broker's Redis when BROKER_URL is redis://, else memory:// (counted per web process).", str),
+    Setting("PASSWORD_MIN_SCORE", 3, "Weakest new password accepted, as a zxcvbn score from 0 (common or breached, like 'password12') to 4.", int),
     Setting("JOB_MAX_ATTEMPTS", 3, "Attempts of a processing job before it fails for good.", int),
     Setting("JOB_LEASE_SECONDS", 90, "A running job's lease; renewed by heartbeat, reaped when it expires.", int),
     Setting("JOB_HEARTBEAT_SECONDS", 30, "How often a worker renews its lease.", int),
+    Setting("JOB_MAX_LOST_LEASES", 10, "Attempts of a job that may end with its worker dying (a lost lease) before the job fails for good; counted apart from JOB_MAX_ATTEMPTS.", int),
+    Setting("JOB_REQUEUE_AFTER_SECONDS", 0, "A queued job nobody claimed for this long has its message sent again (it may have died with a worker). 0: twice JOB_LEASE_SECONDS.", int),
+    Setting("WORKER_STALL_SECONDS", 0, "A worker holding messages with a free pool slot for this long is reported by /healthz and exits so its service manager restarts it. 0: JOB_LEASE_SECONDS.", int),
+    Setting("BROKER_PRUNE_SECONDS", 3600, "Consumed messages of the SQLite broker older than this are deleted.", int),
     Setting("FFMPEG_TIMEOUT_FACTOR", 10.0, "An ffmpeg run may take this many times the media's duration (plus FFMPEG_TIMEOUT_MIN_SECONDS).", float),
     Setting("FFMPEG_TIMEOUT_MIN_SECONDS", 120, "Minimum wall-clock budget of one ffmpeg run.", int),
     Setting("FFMPEG_MAX_PIXELS", 8192 * 8192, "Largest picture ffmpeg will decode (width x height).", int),
     Setting("FFMPEG_MEMORY_BYTES", 4 * GiB, "Address-space limit of an ffmpeg process.", int),
     Setting("FFMPEG_THREADS", 0, "Threads per ffmpeg encode; 0 lets ffmpeg choose.", int),
     Setting("WORKER_SCRATCH_DIR", "", "Per-job working directories of the media worker. Empty: DATA_DIR/scratch."),
+    Setting("INDEX_DIR", "", "The search index folder. Empty: DATA_DIR/index. One indexer writes it; every web process "
+            "reads it, so with several machines it is a volume they all mount."),
+    Setting("INDEXER_POLL_SECONDS", 0.5, "How often the indexer looks for changes when it has nothing to do.", float),
+    Setting("INDEXER_BATCH", 500, "Most changes the indexer applies in one index commit.", int),
+    Setting("OUTBOX_KEEP_HOURS", 168, "Delivered outbox events are kept this long (for inspection), then pruned.", int),
 ]
 
 
@@ -84,6 +99,7 @@ def load(environ=None, overrides: dict | None = None) -> dict:
     cfg["STORAGE_DIR"] = cfg["STORAGE_DIR"] or str(data / "media")
     cfg["UPLOAD_DIR"] = cfg["UPLOAD_DIR"] or str(data / "uploads")
     cfg["WORKER_SCRATCH_DIR"] = cfg["WORKER_SCRATCH_DIR"] or str(data / "scratch")
+    cfg["INDEX_DIR"] = str(Path(cfg["INDEX_DIR"]).resolve()) if cfg["INDEX_DIR"] else str(data / "index")
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _stored_secret(data)
     return cfg

@@ -1,4 +1,8 @@
-"""Video and job states and the transitions allowed between them, shared by web and worker."""
+"""Video and job states, shared by web and worker; `advance` is the only writer of a video's status.
+
+Job states change only through the conditional updates of services/jobs.py, whose WHERE clauses name the
+state they leave, so a job cannot take a transition its update does not spell out.
+"""
 from enum import StrEnum
 
 
@@ -26,14 +30,6 @@ class JobState(StrEnum):
     FAILED = "failed"
 
 
-JOB_TRANSITIONS: dict[JobState, set[JobState]] = {
-    JobState.QUEUED: {JobState.RUNNING, JobState.FAILED},
-    JobState.RUNNING: {JobState.QUEUED, JobState.SUCCEEDED, JobState.FAILED},
-    JobState.SUCCEEDED: set(),
-    JobState.FAILED: {JobState.QUEUED},
-}
-
-
 class JobKind(StrEnum):
     INGEST = "ingest"  # probe, instant original, poster: seconds
     TRANSCODE = "transcode"  # MP4, HLS ladder, storyboard: minutes
@@ -46,11 +42,9 @@ class IllegalTransition(Exception):
     pass
 
 
-def check_video(old: str, new: str) -> None:
+def advance(video, new: str) -> None:
+    """The one way a video's status changes: refuse a transition the table above does not allow."""
+    old = video.status
     if VideoStatus(new) not in VIDEO_TRANSITIONS[VideoStatus(old)]:
-        raise IllegalTransition(f"video {old} -> {new}")
-
-
-def check_job(old: str, new: str) -> None:
-    if JobState(new) not in JOB_TRANSITIONS[JobState(old)]:
-        raise IllegalTransition(f"job {old} -> {new}")
+        raise IllegalTransition(f"video {video.id}: {old} -> {new}")
+    video.status = VideoStatus(new)

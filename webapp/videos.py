@@ -1,12 +1,16 @@
 """The library, the watch page, live status, retry, and every media file behind a permission check."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
-from webapp.adapters.storage import StorageError, check_key, storage
+from webapp import policy
+from webapp.adapters.storage import storage
+from webapp.errors import ServiceError, status_of
 from webapp.extensions import db
 from webapp.models import Video
+from webapp.services import media as media_rules
 from webapp.services import videos
 from webapp.services.wiki.links import pages_citing_video
 
@@ -35,12 +39,23 @@ def filesize(size) -> str:
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
+@bp.errorhandler(ServiceError)
+def _service_error(e: ServiceError):
+    """The one place this blueprint turns a service's error kind into an answer."""
+    db.session.rollback()
+    video_id = (request.view_args or {}).get("video_id")
+    if request.method == "POST" and video_id and status_of(e) not in (403, 404):
+        flash(str(e), "error")  # a refused action on a video the user can see: say why on its page
+        return redirect(url_for("videos.watch", video_id=video_id))
+    return current_app.handle_http_exception(_HTTP.get(status_of(e), BadRequest)(str(e)))
+
+
+_HTTP = {404: NotFound, 403: Forbidden}
+
+
 def visible_or_404(video_id: str) -> Video:
     # 404 rather than 403 for others' private videos: do not confirm that they exist.
-    video = db.session.get(Video, video_id) if len(video_id) <= 16 else None
-    if video is None or not videos.can_view(current_user, video):
-        abort(404)
-    return video
+    return videos.get_visible(current_user, video_id)
 
 
 @bp.route("/videos")
@@ -56,8 +71,8 @@ def library():
 def watch(video_id):
     video = visible_or_404(video_id)
     return render_template("videos/watch.html", video=video, info=videos.as_json(video),
-                           can_manage=videos.can_manage(current_user, video),
-                           citations=pages_citing_video(video.id))
+                           can_manage=policy.can(current_user, policy.MANAGE, video),
+                           citations=pages_citing_video(current_user, video.id))
 
 
 @bp.route("/v/<video_id>/status")
@@ -71,33 +86,21 @@ def status(video_id):
 @bp.route("/v/<video_id>/retry", methods=["POST"])
 @login_required
 def retry(video_id):
-    video = visible_or_404(video_id)
-    if not videos.can_manage(current_user, video):
-        abort(403)
-    try:
-        videos.retry(video)
-        flash("Processing restarted.", "success")
-    except videos.VideoError as e:
-        flash(str(e), "error")
+    video = videos.get_managed(current_user, video_id)
+    videos.retry(video)
+    flash("Processing restarted.", "success")
     return redirect(url_for("videos.watch", video_id=video.id))
 
 
 @bp.route("/v/<video_id>/media/<path:path>")
 @login_required
 def media(video_id, path):
-    video = visible_or_404(video_id)
-    try:
-        key = check_key(videos.rendition_prefix(video) + path)
-    except StorageError:
-        abort(404)
+    found = media_rules.media_file(visible_or_404(video_id), path)
     store = storage()
-    if key.endswith(".m3u8") or key.endswith(".vtt"):
-        # Playlists and the thumbnail track are small text files whose relative URLs must resolve
-        # against this app, not against a presigned S3 URL: serve them from here.
-        try:
-            data = store.read_bytes(key)
-        except Exception:
-            abort(404)
-        mime = "application/vnd.apple.mpegurl" if key.endswith(".m3u8") else "text/vtt"
-        return Response(data, mimetype=mime, headers={"Cache-Control": "private, no-cache"})
-    return store.serve(key)
+    if found.text_type is None:
+        return store.serve(found.key)
+    try:
+        data = store.read_bytes(found.key)
+    except OSError:  # FileNotFoundError from every backend for a missing key
+        abort(404)
+    return Response(data, mimetype=found.text_type, headers={"Cache-Control": "private, no-cache"})

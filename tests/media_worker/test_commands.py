@@ -36,6 +36,30 @@ def test_ladder_never_goes_above_the_source_and_keeps_even_sizes():
         assert all(p.width % 2 == 0 and p.height % 2 == 0 for p in profiles.ladder_for(w, h))
 
 
+FLAGS = {"-vn", "-nostdin", "-hide_banner", "-y", "-nostats"}
+
+
+def outputs(argv: list[str]) -> list[tuple[str, dict[str, str], list[str]]]:
+    """(file name, options, -map values) of every output, in argv order: what ffmpeg will write."""
+    pos = max(i for i, a in enumerate(argv) if a == "-i") + 2
+    found, opts, maps = [], {}, []
+    while pos < len(argv):
+        arg = argv[pos]
+        if arg in FLAGS:
+            opts[arg], pos = None, pos + 1
+        elif arg.startswith("-"):
+            if arg == "-map":
+                maps.append(argv[pos + 1])
+            elif arg != "-filter_complex":
+                assert arg not in opts, f"{arg} given twice to one output"
+                opts[arg] = argv[pos + 1]
+            pos += 2
+        else:
+            found.append((arg, opts, maps))
+            opts, maps, pos = {}, [], pos + 1
+    return found
+
+
 def test_transcode_is_one_pass_that_splits_every_rung_and_the_storyboard():
     i = info()
     plan = commands.plan_for(i)
@@ -44,18 +68,31 @@ def test_transcode_is_one_pass_that_splits_every_rung_and_the_storyboard():
     graph = argv[argv.index("-filter_complex") + 1]
     assert "split=5" in graph and graph.startswith("[0:0]")
     assert "scale=1920:1080" in graph and "scale=640:360" in graph and "fps=1/1.000" in graph
-    assert plan.mp4 in argv and argv[argv.index(plan.mp4) - 1] == "mp4"  # the top rung is the MP4
-    assert "+faststart" in argv and "1080p.m3u8" not in argv  # top HLS rung is cut from the MP4 later
-    assert ["-g", "120", "-keyint_min", "120", "-sc_threshold", "0"] == argv[argv.index("-g"):argv.index("-g") + 6]
-    assert argv.count("passthrough") == 4
+    assert graph.count("setsar=1") == 5  # square pixels on every rung and the storyboard
+    outs = outputs(argv)
+    assert [name for name, _, _ in outs] == [plan.mp4, "720p.m3u8", "480p.m3u8", "360p.m3u8", plan.thumbs]
+    name, mp4, maps = outs[0]  # the top rung is the MP4
+    assert (mp4["-f"], mp4["-movflags"], maps[1:]) == ("mp4", "+faststart", ["0:1"])
+    assert "1080p.m3u8" not in argv  # top HLS rung is cut from the MP4 later
+    for _, opts, maps in outs[:4]:
+        assert (opts["-g"], opts["-keyint_min"], opts["-sc_threshold"]) == ("120", "120", "0")
+        assert opts["-fps_mode"] == "passthrough" and opts["-c:v"] == "libx264" and opts["-c:a"] == "aac"
+        assert maps[0].startswith("[") and maps[1] == "0:1"  # a split branch, and the chosen audio
+    assert all(opts["-f"] == "hls" for _, opts, _ in outs[1:4])
+    assert outs[1][1]["-hls_segment_filename"] == "720p_%04d.ts"
+    assert len({maps[0] for _, _, maps in outs}) == 5  # every output has its own branch of the split
     assert argv.count("-map_metadata") == 5
     assert "-progress" in argv and "pipe:1" in argv
     check_sandboxed(argv)
 
 
 def test_frame_rate_is_capped_only_when_it_really_is_above_60():
-    assert "fps=60," in commands.video_filters(info(fps=120.0), commands.plan_for(info(fps=120.0)))
-    assert "fps=60," not in commands.video_filters(info(fps=30.0), commands.plan_for(info(fps=30.0)))
+    def graph(fps):
+        argv = commands.transcode(info(fps=fps), "s", commands.plan_for(info(fps=fps)), MAX_PIXELS)
+        return argv[argv.index("-filter_complex") + 1]
+
+    assert graph(120.0).startswith("[0:0]fps=60[")
+    assert "fps=60" not in graph(30.0) and graph(30.0).startswith("[0:0]split=")
 
 
 def test_audio_only_transcode_makes_an_aac_mp4_and_an_audio_playlist():
@@ -104,14 +141,45 @@ def test_remux_copies_into_a_container_the_browser_plays():
         commands.remux(info(video_codec="hevc"), "/in/s", "original.mp4", MAX_PIXELS)
 
 
+def every_builder(i: MediaInfo, max_pixels: int) -> dict[str, list[str]]:
+    plan = commands.plan_for(i)
+    audio = info(has_video=False, video_index=None, video_codec=None, width=0, height=0, fps=None, audio_index=0)
+    return {
+        "remux": commands.remux(i, "s", "o.mp4", max_pixels), "poster": commands.poster(i, "s", "p.jpg", max_pixels),
+        "waveform": commands.waveform(i, "s", "w.jpg", max_pixels),
+        "transcode": commands.transcode(i, "s", plan, max_pixels),
+        "transcode audio": commands.transcode(audio, "s", commands.plan_for(audio), max_pixels),
+        "storyboard_sheet": commands.storyboard_sheet(plan, max_pixels),
+        "segment_copy": commands.segment_copy(plan, max_pixels),
+        "probe_streams": commands.probe_streams("s", max_pixels),
+        "probe_packets": commands.probe_packets("s", max_pixels),
+        "count_video_packets": commands.count_video_packets("s", max_pixels),
+    }
+
+
 def test_every_input_is_confined_by_whitelists():
     i = info()
-    for argv in (commands.remux(i, "s", "o.mp4", 100), commands.poster(i, "s", "p.jpg", 100),
-                 commands.waveform(i, "s", "w.jpg", 100), commands.probe_streams("s", 100),
-                 commands.segment_copy(commands.plan_for(i), 100)):
+    for what, argv in every_builder(i, 100).items():
         check_sandboxed(argv)
-        assert "hls" not in argv[argv.index("-format_whitelist") + 1].split(",")
-        assert argv[argv.index("-protocol_whitelist") + 1] == "file,pipe"
+        # The options that confine an input are the ones right before its -i (ffprobe: before the path).
+        pos = argv.index("-i") if argv[0] == "ffmpeg" else len(argv) - 1
+        assert argv.count("-i") <= 1, what
+        before = argv[:pos]
+        opt = {before[k]: before[k + 1] for k in range(len(before) - 1) if before[k].startswith("-")}
+        assert opt["-protocol_whitelist"] == "file,pipe", what
+        assert opt["-format_whitelist"] == profiles.FORMAT_WHITELIST, what
+        assert "hls" not in opt["-format_whitelist"].split(",") and "lavfi" not in opt["-format_whitelist"]
+        assert opt["-max_pixels"] == "100", what
+        if argv[0] == "ffmpeg":
+            assert argv[:6] == ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"], what
+            outs = outputs(argv)
+            assert outs, what
+            for name, o, _ in outs:  # no GPS or chapter titles of the upload survive into any output
+                assert (o.get("-map_metadata"), o.get("-map_chapters")) == ("-1", "-1"), (what, name)
+        else:
+            assert argv[:4] == ["ffprobe", "-v", "error", "-hide_banner"], what
+        progress = argv[6:9] == ["-progress", "pipe:1", "-nostats"]
+        assert progress == what.startswith("transcode"), what
     with pytest.raises(ValueError):
         check_sandboxed(["ffmpeg", "-nostdin", "-i", "x.webm", "out.mp4"])
 

@@ -90,7 +90,7 @@ def test_export_then_import_reproduces_pages_tree_and_attachments(stack_app):
     assert storage().read_bytes(new_atts[0].key) == PNG
     assert attachments.url(new_atts[0]) in new_step.body  # the image link points at the imported copy
     assert pages.by_title(dst, "Step two").body == "Then this, see [[Step one]]\n"
-    assert [p.title for p in links.backlinks(new_step)] == ["Step two"]
+    assert [p.title for p in links.backlinks(user, new_step)] == ["Step two"]
 
 
 def test_import_rejects_unsafe_zips(member):
@@ -152,9 +152,9 @@ def test_video_embeds_respect_video_permissions(app, member):
     other = Member(app, factories.user(name="Visitor"))
     html = other.get(pages.url(page)).get_data(as_text=True)
     assert html.count("<video") == 1 and "Video unavailable" in html and "Secret plan" not in html
-    cited = links.pages_citing_video(team_video.id)
+    cited = links.pages_citing_video(owner, team_video.id)
     assert [(c.page.title, c.moments) for c in cited] == [("Onboarding", [45, 90])]
-    assert links.pages_citing_video("nope") == []
+    assert links.pages_citing_video(owner, "nope") == []
 
 
 def test_create_page_from_video_with_transcript_hook(app, member):

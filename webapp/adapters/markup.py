@@ -173,12 +173,10 @@ class _TaskListProcessor(Treeprocessor):
 
 
 class _ParleyExtension(Extension):
-    def __init__(self, resolver: WikiLinkResolver | None = None):
-        super().__init__()
-        self.resolver = resolver
+    """Wiki links, video embeds and task lists; the link resolver is set per conversion (see _converter)."""
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK_RE, md, self.resolver), "parley_wikilink", 175)
+        md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK_RE, md, None), "parley_wikilink", 175)
         md.inlinePatterns.register(_VideoEmbedProcessor(VIDEO_EMBED_RE, md), "parley_video", 174)
         md.treeprocessors.register(_TaskListProcessor(md), "parley_tasks", 1)
 
@@ -205,9 +203,7 @@ def _converter(resolver: WikiLinkResolver | None) -> markdown.Markdown:
     # Markdown instances are not thread-safe and are costly to build: one per thread, reset per use.
     md = getattr(_local, "md", None)
     if md is None:
-        ext = _ParleyExtension()
-        md = markdown.Markdown(extensions=[*_base_extensions(), ext], tab_length=4)
-        md.parley_ext = ext
+        md = markdown.Markdown(extensions=[*_base_extensions(), _ParleyExtension()], tab_length=4)
         _local.md = md
     md.reset()
     md.inlinePatterns["parley_wikilink"].resolver = resolver

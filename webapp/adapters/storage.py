@@ -6,7 +6,9 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
-from flask import Response, current_app, redirect, send_file
+from flask import Response, current_app, redirect, request
+from werkzeug.http import parse_range_header
+from werkzeug.utils import send_file as werkzeug_send_file
 
 mimetypes.add_type("application/vnd.apple.mpegurl", ".m3u8")
 mimetypes.add_type("video/mp2t", ".ts")
@@ -44,6 +46,24 @@ class Storage:
     def serve(self, key: str, *, download_name: str | None = None) -> Response: ...
     def check(self) -> None:
         """Raise if the backend cannot be reached (used by /healthz)."""
+
+
+def satisfiable_range(header: str | None, size: int) -> str | None:
+    """The Range header to hand werkzeug, which answers 416 to two requests RFC 9110 says are fine.
+
+    A suffix range longer than the file (bytes=-N, N > size) means the whole file, as a 206; a multi-range
+    request may be answered with the whole file as a 200 (simpler for every client than multipart), so its
+    Range is dropped (None). Anything else goes through unchanged, including what werkzeug rightly refuses.
+    """
+    if not header or "," in header:  # several ranges, in whatever order werkzeug would refuse
+        return None
+    parsed = parse_range_header(header)
+    if parsed is None or parsed.units != "bytes":
+        return header
+    start, end = parsed.ranges[0]
+    if start < 0 and end is None and -start > size > 0:
+        return "bytes=0-"
+    return header
 
 
 class LocalStorage(Storage):
@@ -110,9 +130,17 @@ class LocalStorage(Storage):
             from werkzeug.exceptions import NotFound
 
             raise NotFound()
+        environ = dict(request.environ)
+        fixed = satisfiable_range(environ.get("HTTP_RANGE"), path.stat().st_size)
+        if fixed is None:
+            environ.pop("HTTP_RANGE", None)
+        else:
+            environ["HTTP_RANGE"] = fixed
         # conditional=True answers Range requests with 206 and handles If-None-Match.
-        return send_file(path, mimetype=guess_type(key), conditional=True, download_name=download_name,
-                         as_attachment=download_name is not None, max_age=0)
+        return werkzeug_send_file(path, environ, mimetype=guess_type(key), conditional=True,
+                                  download_name=download_name, as_attachment=download_name is not None, max_age=0,
+                                  use_x_sendfile=current_app.config["USE_X_SENDFILE"],
+                                  response_class=current_app.response_class, _root_path=current_app.root_path)
 
     def check(self):
         if not os.access(self.root, os.W_OK):
@@ -173,7 +201,14 @@ class S3Storage(Storage):
             raise
 
     def read_bytes(self, key):
-        return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read()
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read()
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise FileNotFoundError(key) from e
+            raise
 
     def exists(self, key):
         from botocore.exceptions import ClientError

@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 
+from webapp import policy
 from webapp.api import bp
-from webapp.api.common import ApiError, check_fields, json_body, string_field
-from webapp.extensions import db
-from webapp.services.wiki import EditConflict, NotFound, WikiError, access, links, pages, render, revisions
+from webapp.api.common import check_fields, id_arg, int_field, json_body, string_field
+from webapp.services.wiki import links, pages, render, revisions
 
 MAX_PAGE_JSON_BYTES = 2 * 1024 * 1024  # a whole page of Markdown (pages.MAX_BODY) with room for escaping
 
 
-def page_or_404(page_id: int, action: str = access.READ):
-    try:
-        return pages.get_for(current_user, page_id, action)
-    except NotFound as e:
-        raise ApiError(404, str(e)) from e
+def page_or_404(page_id: int, action: str = policy.VIEW):
+    return pages.get_for(current_user, id_arg(page_id, "page"), action)  # NotFound: the handler answers 404
 
 
 @bp.get("/pages/<int:page_id>")
@@ -28,27 +25,17 @@ def get_page(page_id):
 @bp.put("/pages/<int:page_id>")
 @login_required
 def put_page(page_id):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     data = page_json_body()
     check_fields(data, {"title", "body", "base_revision", "summary"})
-    base = data.get("base_revision")
-    if not isinstance(base, int) or isinstance(base, bool) or base < 1:
-        raise ApiError(400, "`base_revision` is required: the revision number your text is based on.")
+    base = int_field(data, "base_revision", required=True,
+                     message="`base_revision` is required: the revision number your text is based on.")
     title = string_field(data, "title", max_len=pages.MAX_TITLE)
-    body = string_field(data, "body", max_len=pages.MAX_BODY)
-    try:
-        result = pages.publish(current_user, page, page.title if title is None else title,
-                               page.body if body is None else body, base,
-                               summary=string_field(data, "summary", max_len=pages.MAX_SUMMARY) or "")
-    except EditConflict as e:
-        db.session.rollback()
-        return e.as_json(), 409
-    except NotFound as e:
-        db.session.rollback()
-        raise ApiError(404, str(e)) from e
-    except WikiError as e:
-        db.session.rollback()
-        raise ApiError(409 if "already exists" in str(e) else 400, str(e)) from e
+    body = string_field(data, "body", max_len=pages.MAX_BODY, multiline=True)
+    # Conflict (an edit conflict answers its merge material), NotFound and Invalid map in api.common.
+    result = pages.publish(current_user, page, page.title if title is None else title,
+                           page.body if body is None else body, base,
+                           summary=string_field(data, "summary", max_len=pages.MAX_SUMMARY) or "")
     out = pages.as_json(result.page, html=render.page_html(result.page, current_user))
     out["merged"] = result.merged
     out["changed"] = result.changed
@@ -66,10 +53,7 @@ def list_revisions(page_id):
 @login_required
 def get_revision(page_id, number):
     page = page_or_404(page_id)
-    try:
-        rev = revisions.get(page, number)
-    except NotFound as e:
-        raise ApiError(404, str(e)) from e
+    rev = revisions.get(page, id_arg(number, "revision"))
     return {"page_id": page.id, **revisions.as_json(rev)}
 
 
@@ -78,7 +62,7 @@ def get_revision(page_id, number):
 def get_backlinks(page_id):
     page = page_or_404(page_id)
     return {"page_id": page.id, "backlinks": [{"id": p.id, "title": p.title, "url": pages.url(p)}
-                                              for p in links.backlinks(page)]}
+                                              for p in links.backlinks(current_user, page)]}
 
 
 def page_json_body() -> dict:

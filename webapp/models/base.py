@@ -2,6 +2,8 @@
 import secrets
 from datetime import UTC, datetime
 
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER column on PostgreSQL: bigger ids cannot exist
+
 
 def utcnow() -> datetime:
     # Stored naive-UTC so SQLite and PostgreSQL compare the same way.

@@ -1,4 +1,4 @@
-"""Accounts, API tokens, invitations and the login rate-limit log."""
+"""Accounts (with their session version and deactivation), API tokens, invitations."""
 from __future__ import annotations
 
 import hashlib
@@ -20,10 +20,36 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's login id (get_id): moving it on, in this row, ends every session cookie at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    deactivated_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        """flask-login refuses to sign in an inactive user; the loaders refuse their sessions and tokens."""
+        return self.deactivated_at is None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role(self) -> str:
+        """What the access policy (webapp.policy) reads; guests arrive with the sharing feature."""
+        return "admin" if self.is_admin else "member"
 
     @property
     def name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+def parse_login_id(login_id: str) -> tuple[int, int] | None:
+    """(user id, session version) from a session's login id; None for anything else (such as pre-version ids)."""
+    uid, sep, version = (login_id or "").partition(":")
+    if not (sep and uid.isascii() and uid.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if len(uid) > 18 or len(version) > 18:
+        return None
+    return int(uid), int(version)
 
 
 def token_digest(token: str) -> str:
@@ -50,11 +76,3 @@ class Invite(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
-
-
-class LoginAttempt(db.Model):
-    """One failed login; the rate limit counts rows per key inside a window."""
-    __tablename__ = "login_attempts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

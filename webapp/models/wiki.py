@@ -63,6 +63,7 @@ class PageRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author = relationship("User", lazy="joined")
+    page = relationship("Page", lazy="select")
 
 
 class PageSlug(db.Model):
@@ -124,6 +125,8 @@ class Attachment(db.Model):
     mime: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    page = relationship("Page", lazy="select")
 
 
 class Watch(db.Model):

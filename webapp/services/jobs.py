@@ -1,10 +1,14 @@
 """The job lifecycle of the worker contract: create, claim with a lease, heartbeat, fenced writes, reap.
 
+This module knows jobs only: what a job failed for good means for its video is services/processing.py's
+business (it passes `on_abandoned` to `reap`).
+
 Every write a worker makes is fenced by (job id, attempt, lease owner): a worker that lost its lease
 (the reaper gave the job to another) updates zero rows and must stop.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -97,7 +101,7 @@ def finish(lease: Lease) -> None:
 def fail_attempt(lease: Lease, error: str, *, permanent: bool) -> bool:
     """End an attempt that raised. Returns True if the job failed for good, False if it was requeued."""
     job = db.session.get(Job, lease.job_id)
-    final = permanent or job.attempt >= job.max_attempts
+    final = permanent or job.attempt - job.lost_leases >= job.max_attempts
     now = utcnow()
     _fenced(lease, state=JobState.FAILED if final else JobState.QUEUED, error=error[:2000], lease_owner=None,
             lease_expires_at=None, finished_at=now if final else None)
@@ -114,36 +118,46 @@ def release(lease: Lease) -> None:
     send(db.session.get(Job, lease.job_id))
 
 
-def reap(*, stale_queued_after: timedelta = timedelta(minutes=10)) -> list[int]:
-    """Requeue jobs whose lease expired (their worker died); fail those out of attempts.
+def requeue_after() -> timedelta:
+    """How long a queued job may wait unclaimed before its message is sent again (it may have died with a
+    worker that held it): derived from the lease, so recovery takes about as long as a dead worker's lease."""
+    cfg = current_app.config
+    seconds = cfg["JOB_REQUEUE_AFTER_SECONDS"] or 2 * cfg["JOB_LEASE_SECONDS"]
+    return timedelta(seconds=max(1, seconds))
 
-    Also republishes queued jobs nobody picked up for a while, in case their message was lost.
+
+def reap(*, on_abandoned: Callable[[Job, str], None] | None = None) -> list[int]:
+    """Requeue jobs whose lease expired (their worker died); fail those that lost too many leases.
+
+    A lost lease is not the job's fault: it is counted in `lost_leases`, capped by JOB_MAX_LOST_LEASES, apart
+    from the job's own failures. `on_abandoned(job, reason)` runs in the same transaction for each job failed
+    for good. Also republishes queued jobs nobody claimed for `requeue_after()`, in case their message was lost.
     Safe to run from many workers at once: every change is a conditional update.
     """
     now = utcnow()
+    cap = current_app.config["JOB_MAX_LOST_LEASES"]
     touched: list[Job] = []
     expired = db.session.scalars(
         select(Job).where(Job.state == JobState.RUNNING, Job.lease_expires_at < now)
     ).all()
     for job in expired:
-        final = job.attempt >= job.max_attempts
+        lost = job.lost_leases + 1
+        final = lost >= cap
         values = dict(state=JobState.FAILED if final else JobState.QUEUED, lease_owner=None, lease_expires_at=None,
-                      updated_at=now)
+                      lost_leases=lost, updated_at=now)
         if final:
             values.update(error="The worker processing this video stopped responding "
-                                f"{job.attempt} times; processing was abandoned.", finished_at=now)
+                                f"{lost} times; processing was abandoned.", finished_at=now)
         res = db.session.execute(
             update(Job).where(and_(Job.id == job.id, Job.attempt == job.attempt, Job.state == JobState.RUNNING,
                                    Job.lease_expires_at < now)).values(**values)
         )
         if res.rowcount == 1:
             touched.append(job)
-            if final:
-                from webapp.services import videos
-
-                videos.mark_failed(job.video_id, values["error"])
+            if final and on_abandoned is not None:
+                on_abandoned(job, values["error"])
     stale = db.session.scalars(
-        select(Job).where(Job.state == JobState.QUEUED, Job.updated_at < now - stale_queued_after)
+        select(Job).where(Job.state == JobState.QUEUED, Job.updated_at < now - requeue_after())
     ).all()
     for job in stale:
         job.updated_at = now

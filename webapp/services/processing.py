@@ -1,8 +1,12 @@
-"""What the media worker does to Video rows: progress, results and failures, each fenced by the job's lease."""
+"""What the media worker does to Video rows: progress, results and failures, each fenced by the job's lease.
+
+Also the video policy of the reaper: a job abandoned after too many lost leases fails its video.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webapp.adapters import jobs as broker
 from webapp.extensions import db
 from webapp.media_state import JobKind, VideoStatus
 from webapp.models import Job, Video
@@ -31,6 +35,12 @@ def _video(video_id: str) -> Video:
     return video
 
 
+def _start(video: Video) -> None:
+    """The first sign of work moves a queued video to processing."""
+    if video.status == VideoStatus.QUEUED:
+        videos.set_status(video, VideoStatus.PROCESSING)
+
+
 def span_for(kind: str) -> tuple[int, int]:
     return INGEST_SPAN if kind == JobKind.INGEST else TRANSCODE_SPAN
 
@@ -40,8 +50,7 @@ def progress(lease: Lease, video_id: str, kind: str, fraction: float, stage: str
     fraction = max(0.0, min(1.0, fraction))
     lo, hi = span_for(kind)
     video = _video(video_id)
-    if video.status == VideoStatus.QUEUED:
-        videos.set_status(video, VideoStatus.PROCESSING)
+    _start(video)
     if video.status == VideoStatus.PROCESSING:
         video.progress = max(video.progress or 0, int(lo + (hi - lo) * fraction))
         video.stage = stage[:100]
@@ -65,8 +74,7 @@ def finish_ingest(lease: Lease, video_id: str, *, original_key: str | None, orig
     video = _video(video_id)
     video.original_key, video.original_mime = original_key, original_mime
     video.poster_key = poster_key
-    if video.status == VideoStatus.QUEUED:
-        videos.set_status(video, VideoStatus.PROCESSING)
+    _start(video)
     video.progress = INGEST_SPAN[1]
     video.stage = "Waiting to transcode" + (" (the original already plays)" if original_key else "")
     video.error = None
@@ -84,13 +92,18 @@ def finish_transcode(lease: Lease, video_id: str, *, mp4_key: str, hls_key: str,
     if poster_key:
         video.poster_key = poster_key
     video.preset_version = preset_version
-    if video.status == VideoStatus.QUEUED:
-        videos.set_status(video, VideoStatus.PROCESSING)
+    _start(video)
     videos.set_status(video, VideoStatus.READY)
     video.progress, video.stage, video.error = 100, "Ready", None
     video.ready_at = utcnow()
     jobs.finish(lease)
     db.session.commit()
+    _deliver_announcements(lease)
+
+
+def _deliver_announcements(lease: Lease) -> None:
+    """Kick outbox delivery now rather than at the next periodic tick (which still delivers if this is lost)."""
+    broker.enqueue_task("outbox.deliver", f"outbox:job{lease.job_id}:a{lease.attempt}")
 
 
 def fail(lease: Lease, video_id: str, error: str, *, permanent: bool) -> bool:
@@ -104,4 +117,11 @@ def fail(lease: Lease, video_id: str, error: str, *, permanent: bool) -> bool:
         elif video.status == VideoStatus.PROCESSING:
             video.stage = "Retrying after an error"
     db.session.commit()
+    if final:
+        _deliver_announcements(lease)
     return final
+
+
+def reap() -> list[int]:
+    """Requeue jobs of dead workers; a job abandoned for good fails its video in the same transaction."""
+    return jobs.reap(on_abandoned=lambda job, reason: videos.mark_failed(job.video_id, reason))

@@ -17,11 +17,12 @@ from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.exceptions import BadRequest
 
+from webapp import errors, policy, text
 from webapp.extensions import db
 from webapp.media_state import VideoStatus
 from webapp.models import Upload, User, Video
 from webapp.models.base import utcnow
-from webapp.services import videos
+from webapp.services import media, videos
 
 READ_CHUNK = 1024 * 1024  # bytes read from the request per step: memory stays flat whatever the body size
 WRITEBACK_STEP = 8 * READ_CHUNK
@@ -29,8 +30,9 @@ MAX_METADATA = 4096
 ACCEPTED_TYPES = ("video/", "audio/", "application/octet-stream")
 
 
-class UploadError(Exception):
-    """A request the upload cannot honour: `status` is the HTTP status, the message is shown to the user."""
+class UploadError(errors.ServiceError):
+    """A request the upload cannot honour. tus answers statuses no other kind has (410, 411, 460, 507), so an
+    UploadError carries its own `status`; the message is shown to the user."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -44,18 +46,12 @@ class PatchResult:
     video: Video | None = None  # set when this PATCH completed the upload
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+upload_dir = media.upload_dir
+_lock_path = media.lock_path
 
 
 def part_path(upload: Upload) -> Path:
-    return upload_dir() / f"{upload.id}.part"
-
-
-def _lock_path(upload_id: str) -> Path:
-    return upload_dir() / f"{upload_id}.lock"
+    return media.part_path(upload.id)
 
 
 def max_bytes() -> int:
@@ -90,6 +86,11 @@ def parse_metadata(raw: str) -> dict[str, str]:
     return result
 
 
+def safe_filename(name: str | None) -> str:
+    """The last path part of a client's file name, one line without control characters (PostgreSQL refuses NUL)."""
+    return text.single_line(os.path.basename((name or "").replace("\\", "/")), "The file name")[:255]
+
+
 def create(owner: User, *, length: int | None, metadata_raw: str = "", video: Video | None = None,
            filename: str = "") -> Upload:
     """Start a tus upload (length None: deferred), creating its video unless given. Commits."""
@@ -97,13 +98,10 @@ def create(owner: User, *, length: int | None, metadata_raw: str = "", video: Vi
     if length is not None:
         check_length(length)
     check_filetype(meta.get("filetype", ""))
-    filename = os.path.basename((meta.get("filename") or filename).replace("\\", "/"))[:255]
+    filename = safe_filename(meta.get("filename") or filename)
     if video is None:
-        try:
-            video = videos.create(owner, meta.get("title"), source_name=filename,
-                                  visibility=meta.get("visibility") or "team")
-        except videos.VideoError as e:
-            raise UploadError(400, str(e)) from None
+        video = videos.create(owner, meta.get("title"), source_name=filename,
+                              visibility=meta.get("visibility") or "team")  # Invalid: 400
     now = utcnow()
     upload = Upload(owner_id=owner.id, video_id=video.id, length=length, offset=0, metadata_raw=metadata_raw,
                     filename=filename, created_at=now, updated_at=now, expires_at=_expiry(now))
@@ -121,7 +119,7 @@ def _expiry(now):
 def get_owned(user, upload_id: str) -> Upload:
     """The upload if `user` created it: 404 for everyone else, 410 once it expired."""
     upload = db.session.get(Upload, upload_id) if 0 < len(upload_id) <= 32 else None
-    if upload is None or not user.is_authenticated or upload.owner_id != user.id:
+    if upload is None or not policy.can(user, policy.VIEW, upload):
         raise UploadError(404, "No such upload.")
     if upload.completed_at is None and upload.expires_at < utcnow():
         raise UploadError(410, "This upload expired; start it again.")
@@ -369,12 +367,7 @@ def expire_stale(now=None) -> int:
     return removed
 
 
-def forget_video_uploads(video: Video) -> None:
-    """Remove the part files of a video's uploads before the video is deleted (rows go by cascade)."""
-    for upload in db.session.scalars(select(Upload).where(Upload.video_id == video.id)):
-        part_path(upload).unlink(missing_ok=True)
-        _lock_path(upload.id).unlink(missing_ok=True)
-        db.session.delete(upload)
+forget_video_uploads = media.forget_uploads
 
 
 def accept_file(owner: User, path: str, *, filename: str, title: str | None = None,
@@ -383,11 +376,8 @@ def accept_file(owner: User, path: str, *, filename: str, title: str | None = No
     size = os.path.getsize(path)
     check_length(size)
     check_filetype(filetype)
-    filename = os.path.basename((filename or "").replace("\\", "/"))[:255]
-    try:
-        video = videos.create(owner, title, source_name=filename, visibility=visibility)
-    except videos.VideoError as e:
-        raise UploadError(400, str(e)) from None
+    filename = safe_filename(filename)
+    video = videos.create(owner, title, source_name=filename, visibility=visibility)  # Invalid: 400
     db.session.flush()
     videos.accept_source(video, path, size)
     Path(path).unlink(missing_ok=True)

@@ -1,33 +1,39 @@
 """Video operations: create, who may see what, hand a finished upload to processing, retry, fail."""
 from __future__ import annotations
 
+import logging
 import os
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from webapp import errors, policy, storage_keys, text
 from webapp.adapters.storage import storage
 from webapp.extensions import db
-from webapp.media_state import JobKind, JobState, VideoStatus, check_video
+from webapp.media_state import JobKind, VideoStatus, advance
 from webapp.models import Job, User, Video
 from webapp.models.base import utcnow
-from webapp.services import jobs
+from webapp.services import jobs, media, outbox
+from webapp.services.wiki import versions
+
+log = logging.getLogger(__name__)
 
 MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+VISIBILITIES = ("team", "private")
 
 
-class VideoError(ValueError):
-    """A request about a video that cannot be honoured; the message is shown to the user."""
+class VideoError(errors.Conflict):
+    """A request the video's state does not allow (retrying one that did not fail); the message is for the user."""
 
 
 def clean_title(title: str | None, fallback: str = "Untitled video") -> str:
-    title = " ".join((title or "").split())[:MAX_TITLE]
-    return title or fallback
+    """One line, no control characters (they become spaces), at most MAX_TITLE; Invalid for a lone surrogate."""
+    return text.single_line(title, "The title")[:MAX_TITLE].rstrip() or fallback
 
 
 def create(owner: User, title: str | None, *, source_name: str = "", visibility: str = "team") -> Video:
-    if visibility not in ("team", "private"):
-        raise VideoError("visibility must be 'team' or 'private'")
+    _check_visibility(visibility)
     video = Video(owner_id=owner.id, title=clean_title(title, fallback=_title_from_filename(source_name)),
                   source_name=source_name[:255], visibility=visibility, status=VideoStatus.UPLOADING)
     db.session.add(video)
@@ -36,42 +42,60 @@ def create(owner: User, title: str | None, *, source_name: str = "", visibility:
 
 
 def _title_from_filename(name: str) -> str:
-    stem = os.path.splitext(os.path.basename(name or ""))[0].replace("_", " ").strip()
-    return stem[:MAX_TITLE] or "Untitled video"
+    stem = text.single_line(os.path.splitext(os.path.basename(name or ""))[0].replace("_", " "), "The file name")
+    return stem[:MAX_TITLE].rstrip() or "Untitled video"
 
 
-def visible_filter(user: User):
-    """SQL condition for the videos `user` may see."""
-    if user.is_admin:
-        return True
-    return or_(Video.visibility == "team", Video.owner_id == user.id)
+def _check_visibility(visibility) -> None:
+    if visibility not in VISIBILITIES:
+        raise errors.Invalid("visibility must be 'team' or 'private'.")
 
 
-def visible(user: User, q: str | None = None, limit: int = 200):
-    stmt = select(Video).where(visible_filter(user)).order_by(Video.created_at.desc(), Video.id).limit(limit)
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Video.title.ilike(like, escape="\\"))
-    return db.session.scalars(stmt).all()
+def visible(principal, q: str | None = None, limit: int = 200):
+    """The newest videos the principal may view, optionally those whose title contains q."""
+    stmt = select(Video).where(policy.visible(principal, Video)).order_by(Video.created_at.desc(), Video.id)
+    return db.session.scalars(title_filter(stmt, q).limit(limit)).all()
 
 
-def can_view(user, video: Video) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_admin or video.owner_id == user.id or video.visibility == "team"
+def title_filter(stmt, q: str | None):
+    if not q:
+        return stmt
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return stmt.where(Video.title.ilike(like, escape="\\"))
 
 
-def can_manage(user, video: Video) -> bool:
-    return bool(user and user.is_authenticated and (user.is_admin or video.owner_id == user.id))
+def get_visible(principal, video_id: str) -> Video:
+    """The video if the principal may view it; NotFound otherwise (unknown and forbidden look the same)."""
+    video = db.session.get(Video, video_id) if 0 < len(video_id) <= 16 else None
+    if video is None or not policy.can(principal, policy.VIEW, video):
+        raise errors.NotFound("No such video.")
+    return video
+
+
+def get_managed(principal, video_id: str) -> Video:
+    """The video if the principal may manage it; Forbidden if they may only view it, NotFound otherwise."""
+    video = get_visible(principal, video_id)
+    _require_manage(principal, video)
+    return video
+
+
+def _require_manage(principal, video: Video) -> None:
+    if not policy.can(principal, policy.MANAGE, video):
+        if policy.can(principal, policy.VIEW, video):
+            raise errors.Forbidden("Only the video's owner or an admin may do this.")
+        raise errors.NotFound("No such video.")
 
 
 def set_status(video: Video, status: VideoStatus) -> None:
-    check_video(video.status, status)
-    video.status = status
+    """Every status write: the state machine checks it; a video that becomes ready or fails for good is
+    announced in the same transaction."""
+    advance(video, status)
+    if status in (VideoStatus.READY, VideoStatus.FAILED):
+        outbox.announce(f"video.{status}", f"video:{video.id}", video_id=video.id)
 
 
 def source_key(video: Video) -> str:
-    return f"sources/{video.id}/original"
+    return storage_keys.source(video.id)
 
 
 def accept_source(video: Video, path: str, size: int) -> Job:
@@ -97,9 +121,9 @@ def accept_source(video: Video, path: str, size: int) -> Job:
 def mark_failed(video_id: str, error: str) -> None:
     """Fail a video with a readable reason (the caller commits)."""
     video = db.session.get(Video, video_id)
-    if video is None or video.status == VideoStatus.FAILED:
-        return
-    video.status = VideoStatus.FAILED
+    if video is None or video.status in (VideoStatus.FAILED, VideoStatus.READY):
+        return  # a ready video whose reprocessing failed keeps playing what it has
+    set_status(video, VideoStatus.FAILED)
     video.error = error
     video.stage = "Failed"
 
@@ -121,16 +145,9 @@ def retry(video: Video) -> Job:
     return job
 
 
-def active_job(video: Video) -> Job | None:
-    return db.session.scalars(
-        select(Job).where(Job.video_id == video.id, Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
-        .order_by(Job.id.desc())
-    ).first()
-
-
 def rendition_prefix(video: Video) -> str:
     """Everything the app serves for a video lives under this prefix; the source never is served."""
-    return f"renditions/{video.id}/"
+    return storage_keys.renditions(video.id)
 
 
 def media_url(video: Video, key: str | None) -> str | None:
@@ -179,3 +196,51 @@ def as_json(video: Video) -> dict:
 
 def touch(video: Video) -> None:
     video.updated_at = utcnow()
+
+
+def update(principal, video: Video, *, title: str | None = None, description: str | None = None,
+           visibility: str | None = None) -> Video:
+    """Change what the owner (or an admin) may change; None leaves a field as it is. Announces, commits."""
+    _require_manage(principal, video)
+    changed = []
+    if title is not None:
+        new_title = clean_title(title, fallback="")
+        if not new_title:
+            raise errors.Invalid("The title must not be empty.")
+        video.title, changed = new_title, [*changed, "title"]
+    if description is not None:
+        description = text.multi_line(description, "The description")
+        if len(description) > MAX_DESCRIPTION:
+            raise errors.Invalid(f"The description is longer than {MAX_DESCRIPTION} characters.")
+        video.description, changed = description, [*changed, "description"]
+    if visibility is not None:
+        _check_visibility(visibility)
+        if visibility != video.visibility:
+            # Who may see it changed: cached page views embedding it go stale now, not at the next delivery.
+            versions.touch_spaces_citing_video(video.id)
+        video.visibility, changed = visibility, [*changed, "visibility"]
+    touch(video)
+    outbox.announce("video.updated", f"video:{video.id}", video_id=video.id, changed=changed)
+    db.session.commit()
+    return video
+
+
+def delete(principal, video: Video) -> None:
+    """Delete a video, its uploads and its stored files, for the owner or an admin. Announces, commits.
+
+    The row goes first: files removed before a commit that then failed would leave a video that cannot play,
+    while files left by a failure after the commit are only unreferenced bytes under the video's prefixes.
+    """
+    _require_manage(principal, video)
+    video_id = video.id
+    media.forget_uploads(video)
+    versions.touch_spaces_citing_video(video_id)  # no cached page may show a player for it any more
+    db.session.delete(video)
+    outbox.announce("video.deleted", f"video:{video_id}", video_id=video_id)
+    db.session.commit()
+    store = storage()
+    for prefix in (storage_keys.renditions(video_id), storage_keys.source_prefix(video_id)):
+        try:
+            store.delete_prefix(prefix)
+        except Exception:  # noqa: BLE001 - the video is gone either way; the bytes are swept by prefix later
+            log.exception("could not delete %s of deleted video %s", prefix, video_id)

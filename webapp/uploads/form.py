@@ -82,12 +82,7 @@ def new():
 @bp.route("/upload", methods=["POST"], endpoint="form_upload")
 @login_required
 def form_upload():
-    try:
-        video = accept_form_file()
-    except UploadError as e:
-        if wants_json():
-            return jsonify(error=str(e)), e.status
-        return _page_with_error(str(e), e.status)
+    video = accept_form_file()  # a refusal is answered by the blueprint's handler (error_response)
     if wants_json():
         return jsonify(videos.as_json(video)), 201, {"Location": url_for("videos.watch", video_id=video.id)}
     return redirect(url_for("videos.watch", video_id=video.id))
@@ -99,6 +94,12 @@ def _too_large(_e):
     if wants_json() or request.endpoint != "uploads.form_upload":
         return jsonify(error=message), 413
     return _page_with_error(message, 413)
+
+
+def error_response(message: str, status: int):
+    if wants_json():
+        return jsonify(error=message), status
+    return _page_with_error(message, status)
 
 
 def _page_with_error(message: str, status: int):

@@ -5,6 +5,7 @@ from flask import Response, current_app, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import http_date
 
+from webapp.http_input import parse_int
 from webapp.models import Upload
 from webapp.services import uploads
 from webapp.services.uploads import UploadError
@@ -18,7 +19,7 @@ EXPOSED = ("Location, Upload-Offset, Upload-Length, Upload-Defer-Length, Upload-
 OVERRIDABLE = ("PATCH", "DELETE", "HEAD")
 
 
-def _is_tus() -> bool:
+def is_tus() -> bool:
     return request.endpoint in ("uploads.tus_collection", "uploads.tus_upload")
 
 
@@ -32,26 +33,21 @@ def _method() -> str:
 
 @bp.before_request
 def _check_version():
-    if _is_tus() and request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
-        return _error(412, f"Unsupported tus version; this server speaks {TUS_VERSION}.",
+    if is_tus() and request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
+        return error(412, f"Unsupported tus version; this server speaks {TUS_VERSION}.",
                       headers={"Tus-Version": TUS_VERSION})
 
 
 @bp.after_request
 def _tus_headers(resp):
-    if _is_tus():
+    if is_tus():
         resp.headers["Tus-Resumable"] = TUS_VERSION
         resp.headers["Access-Control-Expose-Headers"] = EXPOSED
         resp.headers.setdefault("Cache-Control", "no-store")
     return resp
 
 
-@bp.errorhandler(UploadError)
-def _upload_error(e: UploadError):
-    return _error(e.status, str(e))
-
-
-def _error(status: int, message: str, headers: dict | None = None):
+def error(status: int, message: str, headers: dict | None = None):
     resp = current_app.response_class(message + "\n", status=status, mimetype="text/plain", headers=headers)
     if _method() == "PATCH":
         resp.headers["Connection"] = "close"  # the unread rest of the body must not be parsed as a request
@@ -64,10 +60,7 @@ def _int_header(name: str, required: bool = False) -> int | None:
         if required:
             raise UploadError(400, f"The {name} header is required.")
         return None
-    raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 19:
-        raise UploadError(400, f"{name} must be a non-negative integer.")
-    return int(raw)
+    return parse_int(raw, name)  # ASCII digits only, within the BIGINT columns that store lengths and offsets
 
 
 def _capabilities() -> dict:

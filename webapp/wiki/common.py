@@ -1,41 +1,81 @@
-"""Helpers of the wiki views: look-ups that answer 404, and the sidebar context every page shows."""
+"""Helpers of the wiki views: look-ups through the access policy, the one error handler, the sidebar context."""
 from __future__ import annotations
 
-from flask import abort, redirect, request
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import default_exceptions
 
-from webapp.services.wiki import NotFound, access, pages, spaces, tree, watches
+from webapp import errors, http_input, policy
+from webapp.extensions import db
+from webapp.services.wiki import pages, spaces, tree, watches
+from webapp.wiki import bp
 
 
-def space_or_404(slug: str):
+def space_or_404(slug: str, action: str = policy.VIEW):
     try:
-        space = spaces.get(slug)
-    except NotFound:
-        abort(404)
-    if not access.can(current_user, access.READ, space):
-        abort(404)
-    return space
+        return spaces.get_for(current_user, slug, action)
+    except errors.ServiceError as e:
+        abort(errors.status_of(e))
 
 
-def page_or_404(page_id: int, action: str = access.READ, *, include_trashed: bool = False):
+def page_or_404(page_id: int, action: str = policy.VIEW, *, include_trashed: bool = False):
     try:
         return pages.get_for(current_user, page_id, action, include_trashed=include_trashed)
-    except NotFound:
-        abort(404)
+    except errors.ServiceError as e:
+        abort(errors.status_of(e))
 
 
 MAX_JSON_BYTES = 2 * 1024 * 1024
 
 
 def json_payload() -> dict:
-    """The request's JSON object (bounded in size), or {} when there is none."""
-    request.max_content_length = MAX_JSON_BYTES
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
+    """The request's JSON object, or {} when it sent none; odd JSON (too deep, lone surrogates, numbers out of
+    range) is refused with webapp.http_input's kinds, which this blueprint's handler answers with 400."""
+    if not request.is_json or request.content_length == 0:
+        return {}
+    data = http_input.json_object(MAX_JSON_BYTES)
+    return data
 
 
 def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def whole_number(value) -> int | None:
+    """A form or JSON value that is a page id, revision or position (ASCII digits, within an INTEGER column), or
+    None for anything else: the services then answer as for a missing value."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= http_input.INT32_MAX else None
+    try:
+        return http_input.parse_int(str(value or "").strip() or None, "value", hi=http_input.INT32_MAX)
+    except errors.ServiceError:
+        return None
+
+
+def refused(e: errors.ServiceError) -> None:
+    """A service said no: forget its half-made changes and tell the person why (views then render or redirect)."""
+    db.session.rollback()
+    flash(str(e), "error")
+
+
+@bp.errorhandler(errors.ServiceError)
+def _service_error(e: errors.ServiceError):
+    # The one mapping of the wiki's error kinds to HTTP; views catch a kind only to re-render what was typed.
+    db.session.rollback()
+    status = errors.status_of(e)
+    if wants_json():
+        body = e.as_json() if hasattr(e, "as_json") else {"error": str(e)}
+        return body, status
+    if status in (403, 404):  # nothing to go back to: the page itself is what is missing or refused
+        return default_exceptions[status]().get_response()
+    flash(str(e), "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("wiki.index"), code=303)
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
 
 
 def sidebar(space, page=None) -> dict:
@@ -44,18 +84,19 @@ def sidebar(space, page=None) -> dict:
         "tree": tree.roots(space),
         "current_id": page.id if page else None,
         "open_ids": {p.id for p in tree.ancestors(page)} | {page.id} if page else set(),
-        "can_edit": access.can(current_user, access.EDIT, space),
-        "can_delete_space": access.can(current_user, access.DELETE_SPACE, space),
+        "can_edit": policy.can(current_user, policy.EDIT, space),
+        "can_delete_space": policy.can(current_user, policy.MANAGE, space),
         "watching_space": watches.is_watching(current_user, space.id),
     }
 
 
-def back_to(default: str):
+def back_to(default: str, status: int = 302):
     target = request.form.get("next") or ""
     # Same-site paths only; browsers read a backslash as a slash, so "/\\host" would leave the site.
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(default)
+        return redirect(target, code=status)
+    return redirect(default, code=status)
 
 
-__all__ = ["back_to", "json_payload", "page_or_404", "sidebar", "space_or_404", "wants_json"]
+__all__ = ["back_to", "json_payload", "page_or_404", "refused", "sidebar", "space_or_404", "wants_json",
+           "whole_number"]

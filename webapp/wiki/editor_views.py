@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
+from webapp import errors, policy
 from webapp.extensions import db
 from webapp.services.wiki import (
     EditConflict,
     NotFound,
-    WikiError,
-    access,
     drafts,
     from_video,
     pages,
@@ -17,9 +16,10 @@ from webapp.services.wiki import (
     revisions,
     spaces,
     tree,
+    versions,
 )
 from webapp.wiki import bp
-from webapp.wiki.common import json_payload, page_or_404, sidebar, space_or_404
+from webapp.wiki.common import json_payload, page_or_404, refused, sidebar, space_or_404, whole_number
 
 MAX_PREVIEW = pages.MAX_BODY
 
@@ -29,25 +29,22 @@ def _editor(space, *, page=None, title="", body="", base_revision=0, parent_id=N
     others = drafts.others_editing(current_user, page.id) if page else []
     return render_template("wiki/edit.html", page=page, title=title, body=body, base_revision=base_revision,
                            parent_id=parent_id, summary=summary, others=others, notice=notice, draft=draft,
-                           is_template=is_template, templates=tree.templates(),
+                           is_template=is_template, templates=tree.templates(current_user),
                            crumbs=tree.ancestors(page) if page else [], **sidebar(space, page)), status
 
 
 @bp.route("/<space_slug>/-/new", methods=["GET", "POST"])
 @login_required
 def new_page(space_slug):
-    space = space_or_404(space_slug)
-    if not access.can(current_user, access.EDIT, space):
-        abort(403)
+    space = space_or_404(space_slug, policy.EDIT)
     if request.method == "POST":
         form = request.form
-        parent_id = form.get("parent_id", type=int)
+        parent_id = whole_number(form.get("parent_id"))
         try:
             page = pages.create(current_user, space, form.get("title"), form.get("body", ""), parent_id=parent_id,
                                 summary=form.get("summary", ""), is_template=form.get("is_template") == "1")
-        except WikiError as e:
-            db.session.rollback()
-            flash(str(e), "error")
+        except errors.ServiceError as e:
+            refused(e)
             return _editor(space, title=form.get("title", ""), body=form.get("body", ""), parent_id=parent_id,
                            summary=form.get("summary", ""), status=400)
         drafts.discard(current_user, space.id, 0)
@@ -56,14 +53,14 @@ def new_page(space_slug):
         return redirect(pages.url(page))
     title = (request.args.get("title") or "")[: pages.MAX_TITLE]
     body = ""
-    template_id = request.args.get("template", type=int)
+    template_id = whole_number(request.args.get("template"))
     if template_id:
         try:
             body = pages.get_for(current_user, template_id).body
         except NotFound:
             abort(404)
     draft = drafts.get(current_user, space.id, 0)
-    return _editor(space, title=title, body=body, parent_id=request.args.get("parent", type=int), draft=draft)
+    return _editor(space, title=title, body=body, parent_id=whole_number(request.args.get("parent")), draft=draft)
 
 
 @bp.route("/-/from-video/<video_id>")
@@ -75,8 +72,9 @@ def from_video_page(video_id):
     video = visible_or_404(video_id)
     slug = request.args.get("space")
     if not slug:
-        return render_template("wiki/pick_space.html", video=video, spaces=spaces.all_spaces())
-    space = space_or_404(slug)
+        return render_template("wiki/pick_space.html", video=video, spaces=[
+            s for s in spaces.visible_to(current_user) if policy.can(current_user, policy.EDIT, s)])
+    space = space_or_404(slug, policy.EDIT)
     title, body = from_video.draft_for(video)
     if pages.by_title(space, title) is not None:
         title = f"{title} ({video.id})"
@@ -86,7 +84,7 @@ def from_video_page(video_id):
 @bp.route("/<space_slug>/<int:page_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(space_slug, page_id):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     if request.method == "GET":
         draft = drafts.get(current_user, page.space_id, page.id)
         drafts.mark_editing(current_user, page.id)
@@ -95,12 +93,12 @@ def edit(space_slug, page_id):
                        is_template=page.is_template)
     form = request.form
     title, body, summary = form.get("title", ""), form.get("body", ""), form.get("summary", "")
-    base = form.get("base_revision", type=int)
+    base = whole_number(form.get("base_revision"))
     try:
         result = pages.publish(current_user, page, title, body, base, summary=summary)
         if (form.get("is_template") == "1") != result.page.is_template:
             result.page.is_template = form.get("is_template") == "1"
-            spaces.touch(result.page.space_id)
+            versions.touch(result.page.space_id)
             db.session.commit()
     except EditConflict as conflict:
         db.session.rollback()
@@ -110,11 +108,10 @@ def edit(space_slug, page_id):
         return render_template("wiki/conflict.html", page=page, c=conflict, summary=summary,
                                rows=revisions.diff(conflict.current_body, conflict.your_body),
                                crumbs=tree.ancestors(page), **sidebar(page.space, page)), 409
-    except WikiError as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    except errors.ServiceError as e:
+        refused(e)
         return _editor(page.space, page=page, title=title, body=body, base_revision=base or page.revision,
-                       summary=summary, status=404 if isinstance(e, NotFound) else 400)
+                       summary=summary, status=errors.status_of(e))
     drafts.stop_editing(current_user, page.id)
     if result.merged:
         flash(f"Someone else published meanwhile; your changes were merged with theirs (revision {result.revision}).",
@@ -143,7 +140,7 @@ def preview():
 def save_draft(space_slug, page_id):
     space = space_or_404(space_slug)
     if page_id:
-        page = page_or_404(page_id, access.EDIT)
+        page = page_or_404(page_id, policy.EDIT)
         space = page.space
         drafts.mark_editing(current_user, page.id)
     data = json_payload()
@@ -151,12 +148,8 @@ def save_draft(space_slug, page_id):
         drafts.discard(current_user, space.id, page_id)
         db.session.commit()
         return {"ok": True}
-    try:
-        draft = drafts.save(current_user, space.id, page_id, str(data.get("title") or ""), str(data.get("body") or ""),
-                            int(data.get("base_revision") or 0))
-    except (WikiError, ValueError) as e:
-        db.session.rollback()
-        return {"error": str(e)}, 400
+    draft = drafts.save(current_user, space.id, page_id, str(data.get("title") or ""), str(data.get("body") or ""),
+                        whole_number(data.get("base_revision")) or 0)
     others = drafts.others_editing(current_user, page_id) if page_id else []
     return {"ok": True, "saved_at": draft.updated_at.isoformat() + "Z", "others": others}
 
@@ -164,7 +157,7 @@ def save_draft(space_slug, page_id):
 @bp.route("/<space_slug>/<int:page_id>/presence", methods=["POST"])
 @login_required
 def presence(space_slug, page_id):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     if json_payload().get("leaving"):
         drafts.stop_editing(current_user, page.id)
         return {"ok": True}

@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.extensions import db
+from webapp import errors, policy
 from webapp.models import Page
 from webapp.services.wiki import (
     NotFound,
-    WikiError,
-    access,
     attachments,
     links,
     pages,
@@ -21,7 +19,7 @@ from webapp.services.wiki import (
     watches,
 )
 from webapp.wiki import bp, page_cache
-from webapp.wiki.common import back_to, json_payload, page_or_404, sidebar, wants_json
+from webapp.wiki.common import back_to, json_payload, page_or_404, refused, sidebar, wants_json, whole_number
 from webapp.wiki.space_views import _zip_response
 
 
@@ -45,10 +43,10 @@ def view(space_slug, page_id, slug):
     article = render.cached_html(page)
     html = render.embed_videos(article, current_user)
     body = render_template("wiki/page.html", page=page, html=html, crumbs=tree.ancestors(page),
-                           backlinks=links.backlinks(page), files=attachments.for_page(page),
+                           backlinks=links.backlinks(current_user, page), files=attachments.for_page(page),
                            watching=watches.is_watching(current_user, page.space_id, page.id),
                            **sidebar(page.space, page))
-    page_cache.remember(key, body, viewer_specific_media=html is not article)
+    page_cache.remember(key, body)
     return Response(body, mimetype="text/html", headers={"Cache-Control": "private, no-cache"})
 
 
@@ -57,7 +55,7 @@ def view(space_slug, page_id, slug):
 def old_slug(space_slug, slug):
     """A URL without the page id (older links): found through the slug history."""
     page = pages.by_old_slug(space_slug, slug)
-    if page is None or page.deleted_at is not None or not access.can(current_user, access.READ, page.space):
+    if page is None or page.deleted_at is not None or not policy.can(current_user, policy.VIEW, page):
         abort(404)
     return redirect(pages.url(page), code=301)
 
@@ -87,8 +85,8 @@ def revision(space_slug, page_id, number):
 @login_required
 def diff(space_slug, page_id):
     page = page_or_404(page_id)
-    to_n = request.args.get("to", type=int) or page.revision
-    from_n = request.args.get("from", type=int) or max(1, to_n - 1)
+    to_n = whole_number(request.args.get("to")) or page.revision
+    from_n = whole_number(request.args.get("from")) or max(1, to_n - 1)
     try:
         old, new = revisions.get(page, from_n), revisions.get(page, to_n)
     except NotFound:
@@ -101,12 +99,11 @@ def diff(space_slug, page_id):
 @bp.route("/<space_slug>/<int:page_id>/restore/<int:number>", methods=["POST"])
 @login_required
 def restore(space_slug, page_id, number):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     try:
         result = revisions.restore(current_user, page, number)
-    except WikiError as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    except errors.ServiceError as e:
+        refused(e)
         return redirect(url_for("wiki.history", space_slug=space_slug, page_id=page_id))
     flash(f"Revision {number} restored as revision {result.revision}." if result.changed
           else "That revision is already the current text.", "success")
@@ -116,11 +113,11 @@ def restore(space_slug, page_id, number):
 @bp.route("/<space_slug>/<int:page_id>/move", methods=["GET", "POST"])
 @login_required
 def move(space_slug, page_id):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     if request.method == "GET":
         subtree = set(tree.subtree_ids(page.id, page.space_id))
         targets = {s.slug: [(n.id, n.title) for n in tree.nodes(s.id).values() if n.id not in subtree]
-                   for s in spaces.all_spaces() if access.can(current_user, access.EDIT, s)}
+                   for s in spaces.visible_to(current_user) if policy.can(current_user, policy.EDIT, s)}
         return render_template("wiki/move.html", page=page, targets=targets, crumbs=tree.ancestors(page),
                                **sidebar(page.space, page))
     data = json_payload() if request.is_json else request.form
@@ -128,16 +125,15 @@ def move(space_slug, page_id):
         space_slug_raw, parent_raw = str(data.get("space") or page.space.slug), data.get("parent_id")
         if data.get("target"):  # the dialog's "<space>:<parent id>"
             space_slug_raw, _, parent_raw = str(data.get("target")).partition(":")
-        target_space = spaces.get(space_slug_raw)
-        parent_id = int(parent_raw) if str(parent_raw or "").isdigit() else None
-        position_raw = data.get("position")
-        position = int(position_raw) - 1 if str(position_raw if position_raw is not None else "").isdigit() else None
+        target_space = spaces.get_for(current_user, space_slug_raw, policy.EDIT)
+        parent_id = whole_number(parent_raw)
+        position = whole_number(data.get("position"))
+        position = position - 1 if position is not None else None
         tree.move(current_user, page, parent_id, position, target_space)
-    except (WikiError, ValueError) as e:
-        db.session.rollback()
+    except errors.ServiceError as e:
         if wants_json():
-            return {"error": str(e)}, 400
-        flash(str(e), "error")
+            raise
+        refused(e)
         return redirect(url_for("wiki.move", space_slug=page.space.slug, page_id=page.id))
     if wants_json():
         return {"ok": True, "url": pages.url(page)}
@@ -148,12 +144,11 @@ def move(space_slug, page_id):
 @bp.route("/<space_slug>/<int:page_id>/delete", methods=["POST"])
 @login_required
 def delete(space_slug, page_id):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     try:
         ids = tree.trash(current_user, page)
-    except WikiError as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    except errors.ServiceError as e:
+        refused(e)
         return redirect(pages.url(page))
     flash(f"Moved {len(ids)} page(s) to the trash; they can be restored for {tree.TRASH_DAYS} days.", "success")
     return redirect(url_for("wiki.trash", space_slug=page.space.slug))
@@ -178,15 +173,11 @@ def export_page(space_slug, page_id):
 @bp.route("/<space_slug>/<int:page_id>/attachments", methods=["POST"])
 @login_required
 def upload_attachment(space_slug, page_id):
-    page = page_or_404(page_id, access.EDIT)
+    page = page_or_404(page_id, policy.EDIT)
     upload = request.files.get("file")
     if upload is None:
         return {"error": "Send the file in a `file` form field."}, 400
-    try:
-        att = attachments.add(current_user, page, upload.filename, upload.stream)
-    except WikiError as e:
-        db.session.rollback()
-        return {"error": str(e)}, 400
+    att = attachments.add(current_user, page, upload.filename, upload.stream)
     return attachments.as_json(att), 201
 
 

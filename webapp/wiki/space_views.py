@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from webapp import errors, policy
 from webapp.extensions import db
-from webapp.services.wiki import NotFound, WikiError, access, links, pages, spaces, transfer, tree, watches
+from webapp.models import Space
+from webapp.services.wiki import WikiError, links, pages, spaces, transfer, tree, watches
 from webapp.wiki import bp
-from webapp.wiki.common import back_to, page_or_404, sidebar, space_or_404
+from webapp.wiki.common import back_to, page_or_404, refused, sidebar, space_or_404
 
 MAX_IMPORT_UPLOAD = 100 * 1024 * 1024
 
@@ -17,8 +19,9 @@ MAX_IMPORT_UPLOAD = 100 * 1024 * 1024
 @bp.route("/")
 @login_required
 def index():
-    return render_template("wiki/index.html", spaces=spaces.all_spaces(), recent=tree.recent(limit=30),
-                           can_create=access.can(current_user, access.CREATE_SPACE))
+    return render_template("wiki/index.html", spaces=spaces.visible_to(current_user),
+                           recent=tree.recent(current_user, limit=30),
+                           can_create=policy.can(current_user, policy.CREATE, Space))
 
 
 @bp.route("/-/spaces", methods=["POST"])
@@ -27,9 +30,8 @@ def create_space():
     try:
         space = spaces.create(current_user, request.form.get("name"), request.form.get("slug"),
                               request.form.get("description", ""))
-    except WikiError as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    except errors.ServiceError as e:
+        refused(e)
         return redirect(url_for("wiki.index"))
     flash(f"Space “{space.name}” created.", "success")
     return redirect(url_for("wiki.space_home", space_slug=space.slug))
@@ -49,7 +51,7 @@ def space_home(space_slug):
 @login_required
 def recent(space_slug):
     space = space_or_404(space_slug)
-    return render_template("wiki/recent.html", recent=tree.recent(space, limit=50), **sidebar(space))
+    return render_template("wiki/recent.html", recent=tree.recent(current_user, space, limit=50), **sidebar(space))
 
 
 @bp.route("/<space_slug>/-/title/<path:title>")
@@ -73,12 +75,11 @@ def trash(space_slug):
 @bp.route("/<space_slug>/-/trash/<int:page_id>/restore", methods=["POST"])
 @login_required
 def restore_from_trash(space_slug, page_id):
-    page = page_or_404(page_id, access.EDIT, include_trashed=True)
+    page = page_or_404(page_id, policy.EDIT, include_trashed=True)
     try:
         tree.restore(current_user, page)
-    except (NotFound, WikiError) as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    except errors.ServiceError as e:
+        refused(e)
         return redirect(url_for("wiki.trash", space_slug=space_slug))
     flash("Page restored with its history.", "success")
     return redirect(pages.url(page))
@@ -118,9 +119,8 @@ def import_space(space_slug):
         if len(data) > MAX_IMPORT_UPLOAD:
             raise WikiError("The zip is larger than 100 MB.")
         created = transfer.import_zip(current_user, space, data)
-    except WikiError as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    except errors.ServiceError as e:
+        refused(e)
         return redirect(url_for("wiki.recent", space_slug=space.slug))
     flash(f"Imported {len(created)} page(s).", "success")
     return redirect(url_for("wiki.recent", space_slug=space.slug))
@@ -138,9 +138,7 @@ def watch_space(space_slug):
 @bp.route("/<space_slug>/-/delete", methods=["POST"])
 @login_required
 def delete_space(space_slug):
-    space = space_or_404(space_slug)
-    if not access.can(current_user, access.DELETE_SPACE, space):
-        abort(403)
+    space = space_or_404(space_slug, policy.MANAGE)
     if request.form.get("confirm") != space.slug:
         flash("Type the space's short name to confirm.", "error")
         return redirect(url_for("wiki.space_home", space_slug=space.slug))

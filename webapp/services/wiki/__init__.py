@@ -1,16 +1,26 @@
 """Wiki operations (spaces, pages, revisions, merges, links, export) shared by the views and the API."""
 from __future__ import annotations
 
+from webapp import errors
 
-class WikiError(ValueError):
+
+class WikiError(errors.Invalid):
     """A wiki request that cannot be honoured; the message is shown to the user."""
 
 
-class NotFound(WikiError):
+class NotFound(errors.NotFound, WikiError):
     pass
 
 
-class EditConflict(WikiError):
+class NotAllowed(errors.Forbidden, WikiError):
+    """The principal may read this space but not do this in it."""
+
+
+class TitleTaken(errors.Conflict, WikiError):
+    """Another live page of the space has this title (or a space this short name)."""
+
+
+class EditConflict(errors.Conflict, WikiError):
     """Someone else published meanwhile and the three-way merge could not reconcile both texts."""
 
     def __init__(self, *, current_revision: int, current_title: str, current_body: str, your_title: str,

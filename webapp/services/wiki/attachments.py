@@ -9,10 +9,13 @@ import unicodedata
 
 from sqlalchemy import select
 
+from webapp import policy, storage_keys
 from webapp.adapters.storage import storage
 from webapp.extensions import db
 from webapp.models import Attachment, Page
-from webapp.services.wiki import NotFound, WikiError, access, spaces
+from webapp.models.base import MAX_ID
+from webapp.services.wiki import NotFound, WikiError, pages, versions
+from webapp.services.wiki.names import app_path
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_NAME = 200
@@ -34,8 +37,7 @@ def _key_name(name: str) -> str:
 def add(user, page: Page, filename: str | None, stream, *, max_bytes: int = MAX_BYTES,
         commit: bool = True) -> Attachment:
     """Store an uploaded file (read from `stream`, bounded) on a page."""
-    if not access.can(user, access.EDIT, page.space):
-        raise WikiError("You may not edit this space.")
+    pages.check(user, policy.EDIT, page)
     name = clean_name(filename)
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     with tempfile.NamedTemporaryFile(prefix="parley-att-") as tmp:
@@ -49,9 +51,9 @@ def add(user, page: Page, filename: str | None, stream, *, max_bytes: int = MAX_
         att = Attachment(page_id=page.id, name=name, key="", size=size, mime=mime[:100], uploaded_by_id=user.id)
         db.session.add(att)
         db.session.flush()
-        att.key = f"attachments/{page.id}/{att.id}/{_key_name(name)}"
+        att.key = storage_keys.attachment(page.id, att.id, _key_name(name))
         storage().put_file(att.key, tmp.name)
-    spaces.touch(page.space_id)
+    versions.touch(page.space_id)
     if commit:
         db.session.commit()
     return att
@@ -63,11 +65,10 @@ def for_page(page: Page) -> list[Attachment]:
 
 
 def get_for(user, attachment_id: int) -> tuple[Attachment, Page]:
-    att = db.session.get(Attachment, attachment_id) if 0 < attachment_id < 2**62 else None
-    page = db.session.get(Page, att.page_id) if att else None
-    if att is None or page is None or page.deleted_at is not None or not access.can(user, access.READ, page.space):
+    att = db.session.get(Attachment, attachment_id) if 0 < attachment_id <= MAX_ID else None
+    if att is None or not policy.can(user, policy.VIEW, att):
         raise NotFound("No such file.")
-    return att, page
+    return att, att.page
 
 
 def serve(att: Attachment):
@@ -78,8 +79,6 @@ def serve(att: Attachment):
 
 
 def url(att: Attachment) -> str:
-    from webapp.services.wiki.pages import app_path
-
     return app_path(f"/w/-/files/{att.id}/{_key_name(att.name)}")
 
 

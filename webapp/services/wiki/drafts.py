@@ -9,14 +9,13 @@ from webapp.extensions import db
 from webapp.models import Draft, EditPresence
 from webapp.models.base import utcnow
 from webapp.services.wiki import WikiError
+from webapp.services.wiki.names import MAX_BODY, MAX_TITLE
 
 PRESENCE_SECONDS = 60
 
 
 def save(user, space_id: int, page_id: int, title: str, body: str, base_revision: int) -> Draft:
     """Create or replace the user's draft of one page (page_id 0: a page not created yet). Commits."""
-    from webapp.services.wiki.pages import MAX_BODY, MAX_TITLE
-
     if len(title or "") > MAX_TITLE * 2 or len(body or "") > MAX_BODY:
         raise WikiError("The draft is too long to save.")
     draft = get(user, space_id, page_id)

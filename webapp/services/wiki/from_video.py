@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from webapp.services.wiki.names import app_path, escape_markdown
+
 
 @dataclass
 class Segment:
@@ -23,8 +25,6 @@ def _clock(seconds: float) -> str:
 
 def transcript_markdown(video_id: str, segments: Iterable[Segment], *, paragraph_seconds: float = 30.0) -> str:
     """Timed segments as paragraphs of about paragraph_seconds, each opening with a link to its moment."""
-    from webapp.services.wiki.pages import app_path
-
     watch = app_path(f"/v/{quote(video_id)}")
     paragraphs, current, started = [], [], None
     for seg in segments:
@@ -39,14 +39,7 @@ def transcript_markdown(video_id: str, segments: Iterable[Segment], *, paragraph
             current, started = [], None
     if current:
         paragraphs.append((started, current))
-    return "\n\n".join(f"[{_clock(t)}]({watch}?t={int(t)}) " + _escape(" ".join(words)) for t, words in paragraphs)
-
-
-def _escape(text: str) -> str:
-    # Transcripts are plain speech: keep Markdown from reading it as markup.
-    for ch in "\\`*_[]<>#|{}":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    return "\n\n".join(f"[{_clock(t)}]({watch}?t={int(t)}) " + escape_markdown(" ".join(words)) for t, words in paragraphs)
 
 
 def transcript_segments(video) -> list[Segment]:
@@ -61,7 +54,7 @@ def draft_for(video) -> tuple[str, str]:
     """(title, body) of a new page about the video."""
     body = f"{{{{video:{video.id}}}}}\n"
     if video.description:
-        body += "\n" + _escape(video.description) + "\n"
+        body += "\n" + escape_markdown(video.description) + "\n"
     segments = transcript_segments(video)
     if segments:
         body += "\n## Transcript\n\n" + transcript_markdown(video.id, segments) + "\n"

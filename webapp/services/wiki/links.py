@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from webapp import policy
 from webapp.adapters.markup import VIDEO_EMBED_RE, WIKILINK_RE, parse_time
 from webapp.extensions import db
 from webapp.models import Page, PageLink
+from webapp.services.wiki.names import title_key
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -21,8 +23,6 @@ def _without_code(body: str) -> str:
 
 def extract(body: str) -> list[tuple[str, str, str, int | None]]:
     """(kind, target_key, target_title, seconds) of every link in a Markdown body, code excluded."""
-    from webapp.services.wiki.pages import title_key
-
     text = _without_code(body)
     found = {}
     for m in re.finditer(WIKILINK_RE, text):
@@ -43,24 +43,17 @@ def refresh(page: Page) -> None:
                                 target_title=title, seconds=seconds))
 
 
-def after_publish(page: Page) -> None:
-    """Work that follows a committed publish: the derived search index."""
-    from webapp.services.wiki import indexing
-
-    indexing.page_changed(page)
-
-
 def live_title_keys(space_id: int) -> set[str]:
     return set(db.session.scalars(select(Page.title_key).where(Page.space_id == space_id,
                                                                Page.deleted_at.is_(None))))
 
 
-def backlinks(page: Page) -> list[Page]:
-    """Live pages of the same space that link to this page by its current title."""
+def backlinks(viewer, page: Page) -> list[Page]:
+    """Pages the viewer may see, of the same space, that link to this page by its current title."""
     return db.session.scalars(
         select(Page).join(PageLink, PageLink.page_id == Page.id)
         .where(PageLink.kind == "page", PageLink.space_id == page.space_id, PageLink.target_key == page.title_key,
-               Page.deleted_at.is_(None), Page.id != page.id)
+               policy.visible(viewer, Page), Page.id != page.id)
         .distinct().order_by(Page.title)).all()
 
 
@@ -71,6 +64,7 @@ class BrokenLink:
 
 
 def broken_links(space_id: int) -> list[BrokenLink]:
+    """Links to missing pages within one space (the caller has checked that the viewer may see the space)."""
     keys = live_title_keys(space_id)
     rows = db.session.execute(
         select(Page, PageLink.target_key, PageLink.target_title).join(PageLink, PageLink.page_id == Page.id)
@@ -85,11 +79,11 @@ class Citation:
     moments: list[int]  # seconds cited; empty when only the whole video is
 
 
-def pages_citing_video(video_id: str) -> list[Citation]:
-    """Live pages that embed or link to a video (at a moment): the watch page's "referenced in" list."""
+def pages_citing_video(viewer, video_id: str) -> list[Citation]:
+    """Pages the viewer may see that embed or link to a video (at a moment): the watch page's "referenced in"."""
     rows = db.session.execute(
         select(Page, PageLink.seconds).join(PageLink, PageLink.page_id == Page.id)
-        .where(PageLink.kind == "video", PageLink.target_key == video_id, Page.deleted_at.is_(None))
+        .where(PageLink.kind == "video", PageLink.target_key == video_id, policy.visible(viewer, Page))
         .order_by(Page.updated_at.desc(), Page.id)).all()
     by_page: dict[int, Citation] = {}
     for page, seconds in rows:

@@ -1,70 +1,67 @@
 """Pages: create, publish with an atomic compare-and-set and a three-way merge, find by id or old URL."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import quote
 
-from flask import has_request_context, request
 from sqlalchemy import func, select, update
 
+from webapp import errors, policy
 from webapp.extensions import db
 from webapp.models import Page, PageRevision, PageSlug, Space
-from webapp.models.base import utcnow
-from webapp.services.wiki import EditConflict, NotFound, WikiError, access, links, merge, spaces
+from webapp.models.base import MAX_ID, utcnow
+from webapp.services import outbox
+from webapp.services.wiki import (
+    EditConflict,
+    NotAllowed,
+    NotFound,
+    TitleTaken,
+    WikiError,
+    drafts,
+    links,
+    merge,
+    versions,
+)
+from webapp.services.wiki.names import (  # noqa: F401  (re-exported: pages.MAX_TITLE and friends)
+    MAX_BODY,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    app_path,
+    clean_body,
+    clean_title,
+    page_url,
+    slugify,
+    title_key,
+)
 
-MAX_TITLE = 200
-MAX_BODY = 500_000
-MAX_SUMMARY = 300
 MAX_PUBLISH_RETRIES = 5
-
-
-def title_key(title: str) -> str:
-    return " ".join(title.split()).casefold()[:MAX_TITLE]
-
-
-def slugify(title: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")
-    return slug[:80].strip("-") or "page"
-
-
-def clean_title(title: str | None) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise WikiError("Give the page a title.")
-    if len(title) > MAX_TITLE:
-        raise WikiError(f"A title has at most {MAX_TITLE} characters.")
-    return title
-
-
-def clean_body(body: str | None) -> str:
-    body = merge.normalise(body)
-    if len(body) > MAX_BODY:
-        raise WikiError(f"A page has at most {MAX_BODY:,} characters; split it into several pages.")
-    return body
-
-
-def app_path(path: str) -> str:
-    """An absolute path in the app, also outside a request (export, search index, tests)."""
-    return (request.script_root if has_request_context() else "") + path
 
 
 def url(page: Page) -> str:
     """The page's canonical address."""
-    return app_path(f"/w/{quote(page.space.slug)}/{page.id}-{quote(page.slug)}")
+    return page_url(page.space.slug, page.id, page.slug)
+
+
+def check(user, action: str, page_or_space) -> None:
+    """Raise unless the policy lets `user` do `action` (404 when it may not even view it)."""
+    if not policy.can(user, action, page_or_space):
+        if action != policy.VIEW and policy.can(user, policy.VIEW, page_or_space):
+            raise NotAllowed("Only an administrator may do this." if action == policy.MANAGE and isinstance(
+            page_or_space, Space) else "You may not edit this space.")
+        raise NotFound("No such page." if isinstance(page_or_space, Page) else "No such space.")
 
 
 def get(page_id: int, *, include_trashed: bool = False) -> Page:
-    page = db.session.get(Page, page_id) if 0 < page_id < 2**62 else None
+    page = db.session.get(Page, page_id) if 0 < page_id <= MAX_ID else None
     if page is None or (page.deleted_at is not None and not include_trashed):
         raise NotFound("No such page.")
     return page
 
 
-def get_for(user, page_id: int, action: str = access.READ, *, include_trashed: bool = False) -> Page:
+def get_for(user, page_id: int, action: str = policy.VIEW, *, include_trashed: bool = False) -> Page:
     page = get(page_id, include_trashed=include_trashed)
-    if not access.can(user, action, page.space):
+    if not policy.can(user, policy.VIEW, page):
         raise NotFound("No such page.")  # do not confirm that a page one may not read exists
+    check(user, action, page)
     return page
 
 
@@ -85,7 +82,7 @@ def _check_title_free(space_id: int, title: str, except_id: int | None = None) -
     if except_id:
         stmt = stmt.where(Page.id != except_id)
     if db.session.scalar(stmt):
-        raise WikiError(f"A page titled “{title}” already exists in this space.")
+        raise TitleTaken(f"A page titled “{title}” already exists in this space.")
 
 
 def remember_slug(page: Page) -> None:
@@ -97,9 +94,8 @@ def remember_slug(page: Page) -> None:
 
 def create(user, space: Space, title: str | None, body: str | None = "", *, parent_id: int | None = None,
            summary: str = "", is_template: bool = False, commit: bool = True) -> Page:
-    """A new page with its first revision."""
-    if not access.can(user, access.EDIT, space):
-        raise WikiError("You may not edit this space.")
+    """A new page with its first revision; announced in the same transaction (the caller commits when commit=False)."""
+    check(user, policy.EDIT, space)
     title, body = clean_title(title), clean_body(body)
     _check_title_free(space.id, title)
     if parent_id:
@@ -122,10 +118,10 @@ def create(user, space: Space, title: str | None, body: str | None = "", *, pare
     remember_slug(page)
     links.refresh(page)
     space.titles_epoch += 1
-    spaces.touch(space.id)
+    versions.touch(space.id)
+    outbox.announce("page.created", f"page:{page.id}", space_id=space.id)
     if commit:
         db.session.commit()
-        links.after_publish(page)
     return page
 
 
@@ -140,8 +136,7 @@ class Published:
 def publish(user, page: Page, title: str | None, body: str | None, base_revision: int | None, *,
             summary: str = "") -> Published:
     """Save a new revision if the page is still at base_revision, else merge; raises EditConflict. Commits."""
-    if not access.can(user, access.EDIT, page.space):
-        raise WikiError("You may not edit this space.")
+    check(user, policy.EDIT, page)
     title, body = clean_title(title), clean_body(body)
     summary = " ".join((summary or "").split())[:MAX_SUMMARY]
     if base_revision is None:
@@ -180,14 +175,12 @@ def publish(user, page: Page, title: str | None, body: str | None, base_revision
             current.space.titles_epoch += 1
         remember_slug(current)
         links.refresh(current)
-        spaces.touch(current.space_id)
-        from webapp.services.wiki import drafts
-
+        versions.touch(current.space_id)
         drafts.discard(user, current.space_id, page_id)
+        outbox.announce("page.published", f"page:{page_id}", space_id=current.space_id, revision=number)
         db.session.commit()
-        links.after_publish(current)
         return Published(current, number, merged, True)
-    raise WikiError("The page is being saved by others right now; try again.")
+    raise errors.Conflict("The page is being saved by others right now; try again.")
 
 
 def _merge_or_raise(current: Page, base_revision: int, title: str, body: str) -> tuple[str, str]:

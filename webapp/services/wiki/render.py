@@ -10,9 +10,11 @@ from flask import current_app, has_request_context, request, url_for
 from markupsafe import escape
 from sqlalchemy import select
 
+from webapp import policy
 from webapp.adapters.markup import render_markdown
 from webapp.extensions import db
 from webapp.models import Page, Space, Video
+from webapp.services.wiki.names import title_key
 
 _CACHE_SIZE = 512
 _lock = threading.Lock()
@@ -29,8 +31,6 @@ def resolver_for(space: Space):
     base = f"{root}/w/{quote(space.slug)}/"
 
     def resolve(title: str):
-        from webapp.services.wiki.pages import title_key
-
         hit = by_key.get(title_key(title))
         if hit:
             return f"{base}{hit[0]}-{quote(hit[1])}", True
@@ -79,7 +79,7 @@ def embed_videos(html: str, viewer) -> str:
     markers = list(_MARKER.finditer(html))
     if not markers:
         return html
-    from webapp.services import videos
+    from webapp.services import videos  # playback URLs
 
     ids = {dict(_ATTR.findall(m.group(1))).get("video-id") for m in markers} - {None}
     found = {v.id: v for v in db.session.query(Video).filter(Video.id.in_(ids)).all()} if ids else {}
@@ -89,7 +89,7 @@ def embed_videos(html: str, viewer) -> str:
         video = found.get(attrs.get("video-id", ""))
         start = int(attrs["start"]) if attrs.get("start", "").isdigit() else None
         end = int(attrs["end"]) if attrs.get("end", "").isdigit() else None
-        if video is None or not videos.can_view(viewer, video):
+        if video is None or not policy.can(viewer, policy.VIEW, video):
             return '<span class="wiki-video-embed unavailable">Video unavailable</span>'
         return _player(video, start, end, videos.playback(video))
 
@@ -126,7 +126,3 @@ def _player(video: Video, start: int | None, end: int | None, playback: dict) ->
             f' src="{escape(src + fragment)}"{poster}{data}></video>'
             f'<span class="wiki-video-caption">{caption}</span></span>')
 
-
-def clear_cache() -> None:
-    with _lock:
-        _cache().clear()

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Page, PageRevision
-from webapp.services.wiki import NotFound
+from webapp.models.base import MAX_ID
+from webapp.services.wiki import NotFound, pages
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
@@ -21,8 +22,8 @@ def history(page: Page, limit: int = 500) -> list[PageRevision]:
 
 
 def get(page: Page, number: int) -> PageRevision:
-    rev = db.session.scalar(select(PageRevision).where(PageRevision.page_id == page.id,
-                                                       PageRevision.number == number))
+    rev = db.session.scalar(select(PageRevision).where(
+        PageRevision.page_id == page.id, PageRevision.number == number)) if 0 < number <= MAX_ID else None
     if rev is None:
         raise NotFound(f"Revision {number} of this page does not exist.")
     return rev
@@ -98,7 +99,5 @@ def diff(old: str, new: str) -> list[DiffRow]:
 
 def restore(user, page: Page, number: int):
     """Publish an old revision's title and text as a new revision (history is never rewritten)."""
-    from webapp.services.wiki import pages
-
     rev = get(page, number)
     return pages.publish(user, page, rev.title, rev.body, page.revision, summary=f"Restored revision {number}")

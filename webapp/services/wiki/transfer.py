@@ -9,10 +9,11 @@ import zipfile
 
 from sqlalchemy import select
 
+from webapp import policy
 from webapp.adapters.storage import storage
 from webapp.extensions import db
 from webapp.models import Attachment, Page, Space
-from webapp.services.wiki import WikiError, access, pages, tree
+from webapp.services.wiki import WikiError, attachments, pages, tree
 
 FORMAT = "parley-wiki-1"
 MAX_IMPORT_FILES = 5000
@@ -34,8 +35,7 @@ def _ordered(space_id: int, root_id: int | None) -> list[int]:
 
 
 def export(user, space: Space, page: Page | None = None) -> bytes:
-    if not access.can(user, access.READ, space):
-        raise WikiError("You may not read this space.")
+    pages.check(user, policy.VIEW, space)
     ids = _ordered(space.id, page.id if page else None)
     manifest = {"format": FORMAT, "space": {"name": space.name, "slug": space.slug}, "pages": []}
     buf = io.BytesIO()
@@ -86,11 +86,10 @@ def _free_title(space: Space, title: str) -> str:
 
 
 def import_zip(user, space: Space, data: bytes, parent: Page | None = None) -> list[Page]:
-    """Create pages (and their attachments) from an exported zip, or from any zip of .md files. Commits."""
-    from webapp.services.wiki import attachments
+    """Create pages (and their attachments) from an exported zip, or from any zip of .md files. Commits.
 
-    if not access.can(user, access.EDIT, space):
-        raise WikiError("You may not edit this space.")
+    Each page is announced (page.created) in the same transaction as the import, so search finds them all."""
+    pages.check(user, policy.EDIT, space)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as e:

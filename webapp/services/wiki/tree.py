@@ -6,10 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from webapp import policy
+from webapp.adapters.storage import storage
 from webapp.extensions import db
 from webapp.models import Page, Space
 from webapp.models.base import utcnow
-from webapp.services.wiki import NotFound, WikiError, access, spaces
+from webapp.services import outbox
+from webapp.services.wiki import NotFound, WikiError, pages, versions
+from webapp.storage_keys import attachments as attachment_prefix
 
 TRASH_DAYS = 30
 
@@ -70,11 +74,9 @@ def subtree_ids(page_id: int, space_id: int) -> list[int]:
 def move(user, page: Page, new_parent_id: int | None, position: int | None = None,
          space: Space | None = None) -> Page:
     """Put the page (and its subtree) under a new parent, at a position among its new siblings. Commits."""
-    from webapp.services.wiki import pages
-
     target_space = space or page.space
-    if not (access.can(user, access.EDIT, page.space) and access.can(user, access.EDIT, target_space)):
-        raise WikiError("You may not edit this space.")
+    pages.check(user, policy.EDIT, page.space)
+    pages.check(user, policy.EDIT, target_space)
     if page.id == page.space.home_page_id and target_space.id != page.space_id:
         raise WikiError("A space's home page stays in its space.")
     subtree = subtree_ids(page.id, page.space_id)
@@ -107,30 +109,32 @@ def move(user, page: Page, new_parent_id: int | None, position: int | None = Non
     db.session.flush()
     for pid in subtree:
         pages.remember_slug(db.session.get(Page, pid))
-    spaces.touch(page.space_id)
-    spaces.touch(old_space_id)
+    versions.touch(page.space_id)
+    versions.touch(old_space_id)
+    for pid in subtree:
+        outbox.announce("page.moved", f"page:{pid}", space_id=target_space.id, old_space_id=old_space_id)
     db.session.commit()
     return page
 
 
-def recent(space: Space | None = None, limit: int = 20) -> list[Page]:
-    stmt = select(Page).where(Page.deleted_at.is_(None)).order_by(Page.updated_at.desc(), Page.id.desc()).limit(limit)
+def recent(viewer, space: Space | None = None, limit: int = 20) -> list[Page]:
+    """Recently updated pages the viewer may see, in one space or all."""
+    stmt = (select(Page).where(policy.visible(viewer, Page)).order_by(Page.updated_at.desc(), Page.id.desc())
+            .limit(limit))
     if space is not None:
         stmt = stmt.where(Page.space_id == space.id)
     return db.session.scalars(stmt).all()
 
 
-def templates(limit: int = 100) -> list[Page]:
-    return db.session.scalars(select(Page).where(Page.is_template.is_(True), Page.deleted_at.is_(None))
+def templates(viewer, limit: int = 100) -> list[Page]:
+    """Template pages of every space the viewer may see."""
+    return db.session.scalars(select(Page).where(Page.is_template.is_(True), policy.visible(viewer, Page))
                               .order_by(Page.title).limit(limit)).all()
 
 
 def trash(user, page: Page) -> list[int]:
     """Move the page and its subtree to the space's trash. Commits."""
-    from webapp.services.wiki import indexing
-
-    if not access.can(user, access.EDIT, page.space):
-        raise WikiError("You may not edit this space.")
+    pages.check(user, policy.EDIT, page)
     if page.id == page.space.home_page_id:
         raise WikiError("The home page of a space cannot be deleted.")
     now = utcnow()
@@ -139,28 +143,23 @@ def trash(user, page: Page) -> list[int]:
     for pid in ids:
         p = db.session.get(Page, pid)
         p.deleted_at, p.deleted_by_id = now, user.id
+        outbox.announce("page.trashed", f"page:{pid}", space_id=p.space_id)
     page.space.titles_epoch += 1
-    spaces.touch(page.space_id)
+    versions.touch(page.space_id)
     db.session.commit()
-    for pid in ids:
-        indexing.page_changed(db.session.get(Page, pid))
     return ids
 
 
 def trashed(space: Space) -> list[Page]:
-    purge_expired()
     return db.session.scalars(select(Page).where(Page.space_id == space.id, Page.deleted_at.is_not(None))
                               .order_by(Page.deleted_at.desc())).all()
 
 
 def restore(user, page: Page) -> Page:
     """Bring a page back from the trash with its history and the sub-pages deleted with it. Commits."""
-    from webapp.services.wiki import indexing, pages
-
     if page.deleted_at is None:
         raise NotFound("This page is not in the trash.")
-    if not access.can(user, access.EDIT, page.space):
-        raise WikiError("You may not edit this space.")
+    pages.check(user, policy.EDIT, page.space)
     batch = page.deleted_at
     ids = [pid for pid in subtree_ids(page.id, page.space_id) if db.session.get(Page, pid).deleted_at == batch]
     for pid in ids:
@@ -172,24 +171,21 @@ def restore(user, page: Page) -> Page:
     for pid in ids:
         p = db.session.get(Page, pid)
         p.deleted_at = p.deleted_by_id = None
+        outbox.announce("page.restored", f"page:{pid}", space_id=p.space_id)
     page.space.titles_epoch += 1
-    spaces.touch(page.space_id)
+    versions.touch(page.space_id)
     db.session.commit()
-    for pid in ids:
-        indexing.page_changed(db.session.get(Page, pid))
     return page
 
 
 def purge_expired(days: int = TRASH_DAYS) -> int:
-    """Delete for good what has been in the trash longer than `days`. Commits."""
-    from webapp.adapters.storage import storage
-
+    """Delete for good what has been in the trash longer than `days` (a periodic task of the worker). Commits."""
     old = db.session.scalars(select(Page).where(Page.deleted_at < utcnow() - timedelta(days=days))).all()
     ids = [p.id for p in old]
     for p in old:
+        outbox.announce("page.purged", f"page:{p.id}", space_id=p.space_id)
         db.session.delete(p)
-    if ids:
-        db.session.commit()
-        for pid in ids:
-            storage().delete_prefix(f"attachments/{pid}")
+    db.session.commit()
+    for pid in ids:
+        storage().delete_prefix(attachment_prefix(pid))
     return len(ids)

@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 
 from webapp.extensions import db
 from webapp.models import Watch
-from webapp.services.wiki import spaces
+from webapp.services.wiki import versions
 
 
 def is_watching(user, space_id: int, page_id: int = 0) -> bool:
@@ -20,7 +20,7 @@ def set_watch(user, space_id: int, page_id: int = 0, on: bool = True) -> bool:
     elif not on:
         db.session.execute(delete(Watch).where(Watch.user_id == user.id, Watch.space_id == space_id,
                                                Watch.page_id == page_id))
-    spaces.touch(space_id)  # the watch button on cached page views
+    versions.touch(space_id)  # the watch button on cached page views
     db.session.commit()
     return on
 

@@ -1,4 +1,5 @@
 // Resumable upload with tus: drop or pick a file, show progress, survive dropped connections, open the video.
+import { csrfToken } from './http.js';
 import { RateMeter, formatBytes, formatDuration, setBar } from './progress.js';
 
 const form = document.getElementById('upload-form');
@@ -17,7 +18,6 @@ const cancelButton = document.getElementById('upload-cancel');
 
 const endpoint = form.dataset.tusEndpoint;
 const maxBytes = Number(form.dataset.maxBytes) || Infinity;
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const CHUNK = 32 * 1024 * 1024;
 // Remembers which watch page an upload belongs to, so a resumed upload (after a reload) can still go there.
 const VIDEO_KEY = 'parley-upload-video:';
@@ -111,7 +111,7 @@ async function startUpload(file) {
     chunkSize: CHUNK,
     retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
     removeFingerprintOnSuccess: true,
-    headers: { 'X-CSRFToken': csrfToken },
+    headers: { 'X-CSRFToken': csrfToken() },
     metadata: { filename: file.name, filetype: file.type || 'application/octet-stream', title: titleInput.value.trim() },
     onShouldRetry: shouldRetry,
     onAfterResponse(_req, res) {

@@ -1,15 +1,7 @@
 // The wiki editor: toolbar, live preview, autosaved drafts, file paste/drop, and who else is editing.
-const form = document.getElementById("wiki-editor");
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+import { postForm, postJSON as post } from "./http.js";
 
-function post(url, data) {
-  return fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-    body: JSON.stringify(data),
-  });
-}
+const form = document.getElementById("wiki-editor");
 
 if (form) {
   const body = form.querySelector('textarea[name="body"]');
@@ -113,7 +105,7 @@ if (form) {
       const fd = new FormData();
       fd.append("file", file, file.name);
       state.textContent = `Uploading ${file.name}…`;
-      const r = await fetch(form.dataset.uploadUrl, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-CSRFToken": csrf } });
+      const r = await postForm(form.dataset.uploadUrl, fd);
       const data = await r.json().catch(() => ({}));
       if (r.ok) { insert("", data.markdown, "\n"); state.textContent = "File attached"; }
       else state.textContent = data.error || "Upload failed";

@@ -1,6 +1,7 @@
 // Sidebar tree: drag a page onto another to move it (with its sub-pages) under that page.
+import { postJSON } from "./http.js";
+
 const tree = document.querySelector(".wiki-tree");
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 if (tree && tree.querySelector('[draggable="true"]')) {
   let dragged = null;
@@ -19,11 +20,7 @@ if (tree && tree.querySelector('[draggable="true"]')) {
     if (!dragged || !target || dragged.contains(target)) return;
     e.preventDefault();
     const url = tree.dataset.moveUrl.replace("/0/move", `/${dragged.dataset.pageId}/move`);
-    const r = await fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      body: JSON.stringify({ parent_id: Number(target.dataset.pageId) }),
-    });
+    const r = await postJSON(url, { parent_id: Number(target.dataset.pageId) });
     const data = await r.json().catch(() => ({}));
     if (r.ok) window.location.reload();
     else {

@@ -1,0 +1,34 @@
+"""Every storage key Parley writes, built in one place so the layout is written down once.
+
+    sources/<video>/original                                  an upload as it arrived; never served
+    renditions/<video>/                                       everything served for a video (/v/<id>/media/...)
+    renditions/<video>/<source sha1[:12]>-<preset version>/   one processing run's outputs
+    attachments/<page>/<attachment>/<safe name>               files attached to wiki pages
+"""
+from __future__ import annotations
+
+
+def source(video_id: str) -> str:
+    return f"sources/{video_id}/original"
+
+
+def source_prefix(video_id: str) -> str:
+    return f"sources/{video_id}/"
+
+
+def renditions(video_id: str) -> str:
+    """The prefix of everything the app serves for a video."""
+    return f"renditions/{video_id}/"
+
+
+def rendition_run(video_id: str, source_sha1: str, preset_version: str) -> str:
+    """Outputs of one (source, preset) pair: a retry overwrites the same keys, a new preset writes beside them."""
+    return f"{renditions(video_id)}{source_sha1[:12]}-{preset_version}/"
+
+
+def attachments(page_id: int) -> str:
+    return f"attachments/{page_id}/"
+
+
+def attachment(page_id: int, attachment_id: int, safe_name: str) -> str:
+    return f"{attachments(page_id)}{attachment_id}/{safe_name}"
