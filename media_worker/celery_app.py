@@ -22,6 +22,14 @@ log = logging.getLogger(__name__)
 
 flask_app = create_app()
 celery = build_celery(flask_app.config)
+
+if flask_app.config["BROKER_URL"].startswith("sqla+"):
+    # The embedded default's SQLite broker is polled; kombu waits a whole second between empty polls, which is
+    # most of the wait before an instant original. Its transport hands every transport option to create_engine,
+    # so the interval cannot be set as an option: set the transport's own default, in the worker only.
+    import kombu.transport.sqlalchemy
+
+    kombu.transport.sqlalchemy.Transport.polling_interval = 0.1
 app = celery
 
 _consumer = None

@@ -51,6 +51,10 @@ def counts() -> tuple[set[str], int]:
     return {r.id for r in set(state.reserved_requests) - active}, len(active)
 
 
+REWRITE_EVERY = timedelta(seconds=3)
+_last_written: tuple | None = None
+
+
 def beat(name: str, consumer) -> None:
     """Write this worker's pulse; exit when it has held a message with a free slot for too long."""
     global _stalled_since, _held_before
@@ -64,11 +68,17 @@ def beat(name: str, consumer) -> None:
     else:
         _stalled_since = None
     _held_before = held_ids if running < slots else set()
-    row = db.session.get(WorkerBeat, name) or WorkerBeat(name=name)
-    row.pid, row.beat_at, row.held, row.running, row.slots = os.getpid(), now, held, running, slots
-    row.stalled_since = _stalled_since
-    db.session.add(row)
-    db.session.commit()
+    global _last_written
+    state = (held, running, slots, _stalled_since)
+    # Written when something changed, else every few seconds: each write takes SQLite's one write lock, which the
+    # jobs' own writes would wait for (health counts a worker alive for at least 10 s after its last beat).
+    if _last_written is None or _last_written[1] != state or now - _last_written[0] >= REWRITE_EVERY:
+        row = db.session.get(WorkerBeat, name) or WorkerBeat(name=name)
+        row.pid, row.beat_at, row.held, row.running, row.slots = os.getpid(), now, held, running, slots
+        row.stalled_since = _stalled_since
+        db.session.add(row)
+        db.session.commit()
+        _last_written = (now, state)
     if _stalled_since is not None and now - _stalled_since > stall_after():
         log.error("worker %s held %d message(s) without running them for %s: exiting so it is restarted",
                   name, held, now - _stalled_since)
