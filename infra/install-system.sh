@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the system programs Parley needs, through apt-get when we may; otherwise say what is missing.
 #   infra/install-system.sh run    ffmpeg, node/npm
-#   infra/install-system.sh test   also PostgreSQL, Redis and Chromium for the test suite
+#   infra/install-system.sh test   also PostgreSQL, Redis, Chromium and real recorded speech (LibriVox clips) for the tests
 #   infra/install-system.sh bench  also wrk, the load generator of the page-view benchmark
 set -euo pipefail
 want=(ffmpeg:ffmpeg npm:npm)
 if [ "${1:-run}" = "test" ] || [ "${1:-run}" = "bench" ]; then
-  want+=(redis-server:redis-server chromium:chromium initdb:postgresql)
+  want+=(redis-server:redis-server chromium:chromium initdb:postgresql
+         /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata)
 fi
 if [ "${1:-run}" = "bench" ]; then
   want+=(wrk:wrk)
@@ -14,7 +15,9 @@ fi
 missing=()
 for pair in "${want[@]}"; do
   cmd=${pair%%:*}; pkg=${pair#*:}
-  if [ "$cmd" = initdb ]; then
+  if [ "${cmd:0:1}" = / ]; then
+    [ -e "$cmd" ] || missing+=("$pkg")
+  elif [ "$cmd" = initdb ]; then
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=("$pkg")
   else
     command -v "$cmd" >/dev/null || missing+=("$pkg")
