@@ -30,9 +30,12 @@ def input_args(max_pixels: int) -> dict[str, str]:
             "max_pixels": str(max_pixels)}
 
 
-def _open(path: str | os.PathLike, max_pixels: int):
+def _open(path: str | os.PathLike, max_pixels: int, trim: tuple[float, float] | None = None):
     # ffmpeg-python puts an input's keyword options right before its -i, which is where these must be.
-    return ffmpeg.input(str(path), **input_args(max_pixels))
+    # A trim is an input seek: with a re-encode it is frame-accurate (ffmpeg decodes from the keyframe before
+    # and drops what precedes -ss), and the output's timestamps start at 0.
+    seek = {"ss": f"{trim[0]:.3f}", "to": f"{trim[1]:.3f}"} if trim else {}
+    return ffmpeg.input(str(path), **seek, **input_args(max_pixels))
 
 
 def _compile(*outputs, progress: bool = False) -> list[str]:
@@ -104,6 +107,13 @@ def waveform(info: MediaInfo, src, out: str, max_pixels: int) -> list[str]:
     return _compile(ffmpeg.output(wave, out, **_image(**{"q:v": "3"})))
 
 
+def audio_pcm(info: MediaInfo, src, out: str, max_pixels: int) -> list[str]:
+    """The whole (untrimmed) audio as raw signed 16-bit mono PCM, for the waveform's peaks."""
+    audio = _open(src, max_pixels)[str(info.audio_index)]
+    return _compile(ffmpeg.output(audio, out, format="s16le", acodec="pcm_s16le", ac="1",
+                                  ar=str(profiles.PEAKS_SAMPLE_RATE), **CLEAN_OUTPUT))
+
+
 @dataclass(frozen=True)
 class TranscodePlan:
     """What one transcode pass produces: file names are relative to the output directory (ffmpeg's cwd)."""
@@ -122,11 +132,13 @@ class TranscodePlan:
         return f"{name}_%04d.ts"
 
 
-def plan_for(info: MediaInfo) -> TranscodePlan:
+def plan_for(info: MediaInfo, duration: float | None = None) -> TranscodePlan:
+    """`duration`: the length that will be encoded (a trim's kept part), the source's by default."""
     if not info.has_video:
         return TranscodePlan(pictures=[], storyboard=None)
     w, h = info.display_width, info.display_height
-    return TranscodePlan(pictures=profiles.ladder_for(w, h), storyboard=profiles.storyboard_plan(info.duration, w, h))
+    length = info.duration if duration is None else duration
+    return TranscodePlan(pictures=profiles.ladder_for(w, h), storyboard=profiles.storyboard_plan(length, w, h))
 
 
 def _x264(pic: Picture, gop: int, threads: int) -> dict[str, str]:
@@ -173,9 +185,11 @@ def video_branches(info: MediaInfo, plan: TranscodePlan, source) -> tuple[list, 
     return rungs, thumbs
 
 
-def transcode(info: MediaInfo, src, plan: TranscodePlan, max_pixels: int, threads: int = 0) -> list[str]:
-    """The one encoding pass: progressive MP4 (also the top HLS rung), lower HLS rungs, the storyboard sheet."""
-    source = _open(src, max_pixels)
+def transcode(info: MediaInfo, src, plan: TranscodePlan, max_pixels: int, threads: int = 0,
+              trim: tuple[float, float] | None = None) -> list[str]:
+    """The one encoding pass: progressive MP4 (also the top HLS rung), lower HLS rungs, the storyboard sheet;
+    of the kept part [start, end] of the source when `trim` is given."""
+    source = _open(src, max_pixels, trim)
     audio = [source[str(info.audio_index)]] if info.has_audio else []
     mp4 = {"movflags": "+faststart", "format": "mp4"}
     if not info.has_video:

@@ -20,6 +20,11 @@ STORYBOARD_MAX_THUMBS = 100
 STORYBOARD_MIN_INTERVAL = 1.0
 STORYBOARD_COLUMNS = 10
 
+# The waveform the trim editor draws: peaks of the untrimmed audio, about 10 a second, never more than MAX_PEAKS.
+PEAKS_SAMPLE_RATE = 8000  # enough for a loudness envelope; 16 KB of PCM per second
+PEAKS_PER_SECOND = 10
+MAX_PEAKS = 3000
+
 # Input containers ffmpeg may open. Never hls, concat, image2, lavfi, subtitles or anything that names other
 # files or devices: a playlist disguised as .webm would otherwise read arbitrary local files.
 INPUT_FORMATS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "ogg", "avi", "flv", "mpegts", "mpeg", "asf",

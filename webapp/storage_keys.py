@@ -2,7 +2,9 @@
 
     sources/<video>/original                                  an upload as it arrived; never served
     renditions/<video>/                                       everything served for a video (/v/<id>/media/...)
-    renditions/<video>/<source sha1[:12]>-<preset version>/   one processing run's outputs
+    renditions/<video>/<source sha1[:12]>-<preset version>/   one processing run's outputs (and waveform.json,
+                                                              the untrimmed source's audio peaks)
+    renditions/<video>/<sha1[:12]>-<preset>-trim<ms>-<ms>/    a trim's outputs, beside the untrimmed ones
     attachments/<page>/<attachment>/<safe name>               files attached to wiki pages
 """
 from __future__ import annotations
@@ -24,6 +26,12 @@ def renditions(video_id: str) -> str:
 def rendition_run(video_id: str, source_sha1: str, preset_version: str) -> str:
     """Outputs of one (source, preset) pair: a retry overwrites the same keys, a new preset writes beside them."""
     return f"{renditions(video_id)}{source_sha1[:12]}-{preset_version}/"
+
+
+def trimmed_run(run_prefix: str, start: float, end: float) -> str:
+    """A trim's outputs sit beside the untrimmed ones (never overwriting what plays now); a retry of the same trim
+    overwrites its own."""
+    return f"{run_prefix.rstrip('/')}-trim{round(start * 1000)}-{round(end * 1000)}/"
 
 
 def attachments(page_id: int) -> str:

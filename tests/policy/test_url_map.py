@@ -36,7 +36,7 @@ EXPECT = {
     "videos.watch": "video", "videos.status": "video", "videos.media": "video", "api.get_video": "video",
     "wiki.from_video_page": "video",
     "videos.retry": "manage", "api.update_video": "manage", "api.delete_video": "video",
-    "api.retry_video": "manage",
+    "api.retry_video": "manage", "api.put_trim": "video", "api.delete_trim": "video", "api.undo_trim": "video",
     "uploads.tus_upload": "upload",
     "wiki.attachment": "attachment",
     "wiki.preview": "space", "wiki.broken_links": "space", "wiki.by_title": "space", "wiki.delete_space": "space",
@@ -112,6 +112,7 @@ def _body(endpoint, world):
         "wiki.delete_space": {"data": {"confirm": "hush-doomed"}},
         "api.put_page": {"json": {"base_revision": 3, "body": "new"}},
         "api.update_video": {"json": {"title": "Renamed"}},
+        "api.put_trim": {"json": {"start": 0, "end": 1}},
         "api.create_page": {"json": {"title": "New page"}},
     }.get(endpoint, {})
 

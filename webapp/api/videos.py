@@ -1,4 +1,4 @@
-"""/api/v1/videos: create (tus upload URL or one multipart request), list, read, edit, delete, retry."""
+"""/api/v1/videos: create (tus upload URL or one multipart request), list, read, edit, delete, retry, trim."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -8,7 +8,7 @@ from webapp import http_input
 from webapp.api import bp
 from webapp.api.common import check_fields, int_arg, int_field, json_body, string_field
 from webapp.errors import Invalid
-from webapp.services import uploads, video_listing, videos
+from webapp.services import trims, uploads, video_listing, videos
 from webapp.uploads.form import accept_form_file, remove_leftover_files, stream_files_to_upload_dir
 from webapp.uploads.tus import upload_url
 
@@ -93,3 +93,32 @@ def retry_video(video_id):
     video = videos.get_managed(current_user, video_id)
     videos.retry(video)  # VideoError is a Conflict: 409
     return jsonify(videos.as_json(video)), 202
+
+
+@bp.route("/videos/<video_id>/trim", methods=["PUT"], endpoint="put_trim")
+@login_required
+def put_trim(video_id):
+    video = videos.get_managed(current_user, video_id)  # before the body: a viewer learns nothing from it
+    data = json_body()
+    check_fields(data, {"start", "end"})
+    for name in ("start", "end"):
+        if name not in data:
+            raise Invalid(f"`{name}` is required (seconds).")
+    trims.set_trim(current_user, video, data["start"], data["end"])
+    return jsonify(videos.as_json(video))
+
+
+@bp.route("/videos/<video_id>/trim", methods=["DELETE"], endpoint="delete_trim")
+@login_required
+def delete_trim(video_id):
+    video = videos.get_managed(current_user, video_id)
+    trims.clear_trim(current_user, video)
+    return jsonify(videos.as_json(video))
+
+
+@bp.route("/videos/<video_id>/trim/undo", methods=["POST"], endpoint="undo_trim")
+@login_required
+def undo_trim(video_id):
+    video = videos.get_managed(current_user, video_id)
+    trims.undo_trim(current_user, video)
+    return jsonify(videos.as_json(video))

@@ -45,11 +45,34 @@ class Video(db.Model):
     storyboard_key: Mapped[str | None] = mapped_column(String(255))  # the WebVTT thumbnails track
     preset_version: Mapped[str | None] = mapped_column(String(32))
 
+    # Trim, non-destructive: the kept part of the source in seconds of the source (NULL: untrimmed). The
+    # renditions_trim pair is the trim baked into mp4_key/hls_key (they lag behind while a rebuild runs, and the
+    # player applies the difference itself). source_duration is the untrimmed length, once a trim or a
+    # transcode has needed it; `duration` is always what plays.
+    trim_start: Mapped[float | None]
+    trim_end: Mapped[float | None]
+    renditions_trim_start: Mapped[float | None]
+    renditions_trim_end: Mapped[float | None]
+    source_duration: Mapped[float | None]
+    waveform_key: Mapped[str | None] = mapped_column(String(255))  # JSON peaks of the untrimmed source's audio
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ready_at: Mapped[datetime | None]
 
     owner = relationship("User", lazy="joined")
+
+
+class VideoTrim(db.Model):
+    """One step of a video's trim history, newest last: the top row is the trim in force, so undo drops it and
+    goes back to the row beneath (or to untrimmed). start and end NULL: a reset to the full length."""
+    __tablename__ = "video_trims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    start: Mapped[float | None]
+    end: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 def upload_id() -> str:

@@ -20,7 +20,8 @@ from webapp.adapters.storage import StorageError, check_key
 from webapp.extensions import db
 from webapp.models import Upload, Video
 
-TEXT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".vtt": "text/vtt"}
+# The waveform's peaks (.json) are small too, and fetched by the page's script: same origin, no S3 CORS needed.
+TEXT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".vtt": "text/vtt", ".json": "application/json"}
 
 
 def upload_dir() -> Path:

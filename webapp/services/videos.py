@@ -170,7 +170,13 @@ def playback(video: Video) -> dict:
         "original_mime": video.original_mime,
         "poster": media_url(video, video.poster_key),
         "storyboard": media_url(video, video.storyboard_key),
+        # The trim baked into mp4/hls (source seconds); the player clamps whatever else plays to `trim` itself.
+        "renditions_trim": _pair(video.renditions_trim_start, video.renditions_trim_end),
     }
+
+
+def _pair(start: float | None, end: float | None) -> dict | None:
+    return None if start is None or end is None else {"start": start, "end": end}
 
 
 def as_json(video: Video) -> dict:
@@ -191,6 +197,9 @@ def as_json(video: Video) -> dict:
         "created_at": video.created_at.isoformat() + "Z",
         "url": url_for("videos.watch", video_id=video.id),
         "playback": playback(video),
+        "trim": _pair(video.trim_start, video.trim_end),  # the kept part, in seconds of the untrimmed source
+        "source_duration": video.source_duration or (video.duration if video.trim_start is None else None),
+        "waveform_url": media_url(video, video.waveform_key),
     }
 
 

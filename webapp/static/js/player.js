@@ -1,19 +1,115 @@
-// The watch page: source choice and upgrades, custom controls, shortcuts, deep links, live processing status.
+// The watch page: source choice and upgrades, custom controls, shortcuts, deep links, live processing status,
+// and the trim applied in the browser while the renditions are rebuilt (the owner's editors live in
+// video-edit.js and trim-editor.js).
 import { formatClock, startTimeFromLocation } from './timecode.js';
 import { SourceManager, bestSource } from './sources.js';
 import { ScrubBar } from './scrub.js';
 import { loadStoryboard } from './storyboard.js';
 import { isFinal, pollStatus } from './status.js';
+import { initVideoEdit } from './video-edit.js';
+import { TrimEditor } from './trim-editor.js';
 
 const $ = (id) => document.getElementById(id);
-const info = JSON.parse($('video-data').textContent);
+let info = JSON.parse($('video-data').textContent);
 const video = $('video');
 const player = $('player');
 const overlay = $('player-overlay');
 const playButton = $('play');
 const muteButton = $('mute');
 const speed = $('speed');
-const scrub = new ScrubBar($('scrub'), video, { duration: info.duration });
+const EDGE = 0.05;
+
+// What to play, in seconds of the untrimmed source: the editor's preview, else the video's trim (null: all).
+let preview = null;
+let previewEnded = () => {};
+let editor = null;  // the owner's trim editor, told about every status change
+const wanted = () => preview || info.trim || null;
+
+// The trim baked into what the <video> element plays now (the instant original never has one).
+function baked() {
+  const kind = sources.current && sources.current.kind;
+  return kind === 'mp4' || kind === 'hls' ? (info.playback || {}).renditions_trim || null : null;
+}
+
+// Renditions can play the wanted part only if it lies inside the part they hold.
+function covers(renditionsTrim) {
+  const want = wanted();
+  if (!renditionsTrim) return true;
+  return Boolean(want) && want.start >= renditionsTrim.start - EDGE && want.end <= renditionsTrim.end + EDGE;
+}
+
+/** The part of the element's own timeline to show, or null when it should play from start to end. */
+function clip() {
+  const want = wanted();
+  if (!want) return null;
+  const b = baked();
+  const offset = b ? b.start : 0;
+  const length = b ? b.end - b.start : (info.source_duration || (Number.isFinite(video.duration) ? video.duration : 0));
+  const start = Math.max(0, want.start - offset);
+  const end = Math.min(length || Infinity, want.end - offset);
+  if (start <= EDGE && end >= length - EDGE) return null;
+  return { start, end };
+}
+
+// The seek bar, times and keys all work in the clip's own time (0 .. its length).
+class ClippedScrubBar extends ScrubBar {
+  duration() {
+    const c = clip();
+    return c ? c.end - c.start : super.duration();
+  }
+
+  seekTo(fraction) {
+    const c = clip();
+    if (!c) return super.seekTo(fraction);
+    video.currentTime = c.start + fraction * (c.end - c.start);
+    return undefined;
+  }
+
+  render() {
+    super.render();
+    const c = clip();
+    if (!c) return;
+    const t = Math.max(0, (video.currentTime || 0) - c.start);
+    const d = c.end - c.start;
+    this.played.style.width = `${Math.min(100, (t / d) * 100)}%`;
+    this.root.setAttribute('aria-valuemax', String(Math.round(d)));
+    this.root.setAttribute('aria-valuenow', String(Math.round(t)));
+    this.root.setAttribute('aria-valuetext', formatClock(t));
+  }
+}
+
+const scrub = new ClippedScrubBar($('scrub'), video, { duration: info.duration });
+// Home and End go to the clip's ends (caught before the seek bar's own handler, which knows no clip).
+$('scrub').addEventListener('keydown', (event) => {
+  const c = clip();
+  if (!c || (event.key !== 'Home' && event.key !== 'End')) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  video.currentTime = event.key === 'Home' ? c.start : c.end;
+}, { capture: true });
+
+/** Keep the element inside the clip: before its start jumps there; at its end pauses. */
+function enforceClip() {
+  const c = clip();
+  if (!c || !sources.current || video.readyState < 1) return;
+  if (video.currentTime < c.start - EDGE) video.currentTime = c.start;
+  else if (video.currentTime >= c.end - 0.02) {
+    if (!video.paused) video.pause();
+    if (preview) {
+      preview = null;
+      previewEnded();
+      showTimes();
+    } else if (video.currentTime > c.end + EDGE) video.currentTime = c.end;
+  }
+}
+
+function showTimes() {
+  const c = clip();
+  const total = c ? c.end - c.start : (Number.isFinite(video.duration) ? video.duration : info.duration);
+  $('total-time').textContent = formatClock(total || 0);
+  $('current-time').textContent = formatClock(Math.max(0, (video.currentTime || 0) - (c ? c.start : 0)));
+  scrub.render();
+}
 
 // The page works without JavaScript through native controls; from here on the custom controls take over.
 video.controls = false;
@@ -27,10 +123,16 @@ const sources = new SourceManager(video, {
   onAttach(_source, first) {
     overlay.hidden = true;
     player.classList.remove('no-source');
+    const c = clip();
     if (first && pendingStart != null) {
-      video.currentTime = Math.min(pendingStart, video.duration || pendingStart);
+      // A deep link's time counts from the start of what people see, that is from the trim's start.
+      const at = (c ? c.start : 0) + pendingStart;
+      video.currentTime = Math.min(at, c ? c.end : (video.duration || at));
       pendingStart = null;
+    } else if (c && (video.currentTime < c.start || video.currentTime >= c.end)) {
+      video.currentTime = c.start;
     }
+    showTimes();
   },
 });
 
@@ -42,8 +144,9 @@ function togglePlay() {
 
 function seekBy(delta) {
   if (!sources.current) return;
-  const end = Number.isFinite(video.duration) ? video.duration : scrub.duration();
-  video.currentTime = Math.max(0, Math.min(end || Infinity, video.currentTime + delta));
+  const c = clip();
+  const end = c ? c.end : (Number.isFinite(video.duration) ? video.duration : scrub.duration());
+  video.currentTime = Math.max(c ? c.start : 0, Math.min(end || Infinity, video.currentTime + delta));
 }
 
 function toggleFullscreen() {
@@ -57,7 +160,33 @@ function toggleMute() {
 
 function applyPlayback(playback) {
   if (playback.poster && video.getAttribute('poster') !== playback.poster) video.poster = playback.poster;
-  sources.offer(bestSource(video, playback));
+  // Renditions that lack part of what should play (an undone trim) give way to the untrimmed original.
+  const usable = covers(playback.renditions_trim) ? playback : { ...playback, mp4: null, hls: null };
+  const best = bestSource(video, usable);
+  const current = sources.current;
+  const offsetOf = (source) => (source && source.kind !== 'original' && usable.renditions_trim
+    ? usable.renditions_trim.start : 0);
+  const gone = current && ![usable.mp4, usable.hls, usable.original].includes(current.url);
+  const shifted = current && best && best.url !== current.url && offsetOf(best) !== (baked() ? baked().start : 0);
+  if (best && (gone || shifted)) {
+    // What plays now was replaced (a rebuilt trim), cannot show the wanted part, or counts time from another
+    // start: switch by hand, keeping the moment in source time and whether it was playing.
+    const at = (video.currentTime || 0) + (baked() ? baked().start : 0) - offsetOf(best);
+    const wasPlaying = !video.paused && !video.ended;
+    sources.current = null;
+    sources.offer(best);
+    video.addEventListener('loadedmetadata', () => {
+      if (at > 0) video.currentTime = at;
+      enforceClip();
+      if (wasPlaying) video.play().catch(() => {});
+    }, { once: true });
+  } else {
+    sources.offer(best);
+  }
+  applyStoryboard(playback);
+}
+
+function applyStoryboard(playback) {
   if (playback.storyboard && playback.storyboard !== storyboardUrl) {
     storyboardUrl = playback.storyboard;
     loadStoryboard(storyboardUrl).then((cues) => scrub.setStoryboard(cues)).catch(() => { storyboardUrl = null; });
@@ -72,6 +201,7 @@ function setProgress(percent) {
 }
 
 function applyStatus(next) {
+  info = next;
   const badge = $('status-badge');
   badge.textContent = next.status;
   badge.className = `badge badge-${next.status}`;
@@ -84,9 +214,10 @@ function applyStatus(next) {
     $('duration-text').textContent = formatClock(Math.round(next.duration));
     $('duration-meta').hidden = false;
     scrub.setFallbackDuration(next.duration);
-    if (!Number.isFinite(video.duration)) $('total-time').textContent = formatClock(next.duration);
   }
   applyPlayback(next.playback || {});
+  showTimes();
+  if (editor) editor.update();
   const playable = Boolean(sources.current);
   player.classList.toggle('no-source', !playable);
   overlay.hidden = playable;
@@ -114,15 +245,25 @@ video.addEventListener('volumechange', () => {
   muteButton.textContent = video.muted ? 'Unmute' : 'Mute';
   muteButton.setAttribute('aria-pressed', String(video.muted));
 });
-video.addEventListener('timeupdate', () => { $('current-time').textContent = formatClock(video.currentTime); });
-video.addEventListener('durationchange', () => {
-  if (Number.isFinite(video.duration)) $('total-time').textContent = formatClock(video.duration);
+video.addEventListener('timeupdate', () => { enforceClip(); showTimes(); });
+video.addEventListener('durationchange', showTimes);
+video.addEventListener('seeking', enforceClip);
+video.addEventListener('play', enforceClip);
+// timeupdate fires only about four times a second: watch the clip's end more closely while playing.
+video.addEventListener('playing', function watchEnd() {
+  if (!clip()) return;
+  const tick = () => {
+    enforceClip();
+    if (!video.paused && !video.ended) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
 });
 
 $('copy-link').addEventListener('click', async (event) => {
   const button = event.currentTarget;
   const url = new URL(info.url, window.location.href);
-  url.searchParams.set('t', String(Math.floor(video.currentTime)));
+  const c = clip();
+  url.searchParams.set('t', String(Math.floor(video.currentTime - (c ? c.start : 0))));
   const label = button.textContent;
   try {
     await navigator.clipboard.writeText(url.href);
@@ -159,7 +300,8 @@ document.addEventListener('keydown', (event) => {
 window.addEventListener('hashchange', () => {
   const seconds = startTimeFromLocation();
   if (seconds == null) return;
-  if (sources.current && video.readyState >= 1) video.currentTime = seconds;
+  const c = clip();
+  if (sources.current && video.readyState >= 1) video.currentTime = (c ? c.start : 0) + seconds;
   else pendingStart = seconds;
 });
 
@@ -167,5 +309,48 @@ const created = $('created-at');
 const createdDate = new Date(created.dateTime);
 if (!Number.isNaN(createdDate.getTime())) created.textContent = createdDate.toLocaleDateString(undefined, { dateStyle: 'medium' });
 
+let stopPolling = null;
+function watchStatus() {
+  if (stopPolling || isFinal(info.status)) return;
+  stopPolling = pollStatus($('watch').dataset.statusUrl, (next) => {
+    applyStatus(next);
+    if (isFinal(next.status)) stopPolling = null;
+  });
+}
+
+/** A change the owner made (details or trim): show it now, and follow the rebuild it may have started. */
+function changed(next) {
+  applyStatus(next);
+  watchStatus();
+}
+
 applyStatus(info);
-if (!isFinal(info.status)) pollStatus($('watch').dataset.statusUrl, applyStatus);
+watchStatus();
+initVideoEdit({ onSaved: changed });
+if ($('trim-editor')) {
+  editor = new TrimEditor({
+    onSaved: changed,
+    player: {
+      info: () => info,
+      previewRange(start, end) {
+        preview = { start, end };
+        applyPlayback(info.playback || {});  // the renditions may not hold the part to preview
+        const c = clip();
+        const begin = () => {
+          video.currentTime = c ? c.start : 0;
+          video.play().catch(() => {});
+        };
+        if (sources.current && video.readyState >= 1) begin();
+        else video.addEventListener('loadedmetadata', begin, { once: true });
+        showTimes();
+      },
+      stopPreview() {
+        preview = null;
+        video.pause();
+        applyPlayback(info.playback || {});
+        showTimes();
+      },
+      onPreviewEnd(fn) { previewEnded = fn; },
+    },
+  });
+}
