@@ -73,6 +73,8 @@ SETTINGS: list[Setting] = [
             "reads it, so with several machines it is a volume they all mount."),
     Setting("INDEXER_POLL_SECONDS", 0.5, "How often the indexer looks for changes when it has nothing to do.", float),
     Setting("INDEXER_BATCH", 500, "Most changes the indexer applies in one index commit.", int),
+    Setting("RECORDING_MAX_MINUTES", 30, "Longest browser recording, in minutes: the recorder warns a minute before "
+            "and stops by itself at this length (the recording is kept). Fractions are allowed (0.5: 30 seconds).", float),
     Setting("OUTBOX_KEEP_HOURS", 168, "Delivered outbox events are kept this long (for inspection), then pruned.", int),
 ]
 
