@@ -33,7 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     storage.init_app(app)
     jobs.init_app(app)
 
-    from webapp import api, auth, cli, health, subscribers, uploads, videos, wiki
+    from webapp import api, auth, cli, error_pages, health, subscribers, uploads, videos, wiki
 
     subscribers.init_app(app)
 
@@ -46,8 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     cli.init_app(app)
 
-    app.register_error_handler(404, _not_found)
-    app.register_error_handler(405, _not_found)
+    error_pages.init_app(app)
     app.before_request(_csrf_unless_bearer)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"current_user": current_user})
@@ -58,13 +57,6 @@ def _here():
     from pathlib import Path
 
     return Path(__file__).resolve().parent
-
-
-def _not_found(e):
-    # No blueprint matched, so the API's own handler never ran: API clients still get JSON.
-    if request.path.startswith("/api/"):
-        return {"error": e.description or e.name}, e.code
-    return e
 
 
 def _csrf_unless_bearer():

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.errors import status_of
+from webapp.errors import NotFound, status_of
 from webapp.extensions import db, login_manager
 from webapp.models.users import parse_login_id
 from webapp.perf import session_cookies, user_cache
@@ -91,7 +91,10 @@ def signup():
     first = not accounts.has_users()
     invite = request.args.get("invite") or request.form.get("invite")
     form = SignupForm()
-    if form.validate_on_submit():
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        problems = _signup_problems(form)
+    if request.method == "POST" and not problems:
         try:
             user = accounts.signup(form.email.data, form.password.data, display_name=form.display_name.data or "",
                                    invite_token=invite)
@@ -102,10 +105,44 @@ def signup():
             login_user(user)
             flash("Welcome to Parley." + (" You are the administrator." if user.is_admin else ""), "success")
             return redirect(url_for("videos.library"))
-    elif request.method == "POST":
-        flash("Please fill in every field.", "error")
-    return render_template("auth/signup.html", form=form, first=first, invite=invite), (
+    elif problems.get("form"):
+        flash(problems.pop("form"), "error")
+    return render_template("auth/signup.html", form=form, first=first, invite=invite, problems=problems), (
         400 if request.method == "POST" else 200)
+
+
+def _taken(email: str) -> bool:
+    try:
+        accounts.find_user(email)
+    except NotFound:
+        return False
+    return True
+
+
+def _signup_problems(form: SignupForm) -> dict[str, str]:
+    """Every reason to refuse the form at once, by field, so the person fixes them in one go (the service
+    checks the same rules again when it signs up)."""
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            return {"form": "The form had expired: please send it again."}
+        problems = {name: errs[0] for name, errs in form.errors.items()}
+    else:
+        problems = {}
+    email = form.email.data or ""
+    if "email" not in problems:
+        if not accounts.EMAIL_RE.match(accounts.normalise_email(email)):
+            problems["email"] = "Enter a valid email address, like name@example.com."
+        elif _taken(email):
+            problems["email"] = "An account with this email already exists. Log in instead?"
+    if "password" not in problems:
+        try:
+            accounts.check_password_strength(form.password.data or "", email, form.display_name.data or "")
+        except accounts.AccountError as e:
+            problems["password"] = str(e)
+    for name in ("email", "password"):
+        if not (getattr(form, name).data or "") and name in problems:
+            problems[name] = f"Enter your {name}."
+    return problems
 
 
 @bp.route("/login", methods=["GET", "POST"])

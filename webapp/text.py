@@ -41,3 +41,22 @@ def multi_line(value: str | None, what: str = "The text") -> str:
     """Text that may span lines: \\r\\n and \\r become \\n; other control characters are dropped."""
     value = check_surrogates(value or "", what)
     return TEXT_CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# Quoting text inside Markdown that Parley writes (a space's home page, a page made from a video, a file's link):
+# what a person typed must read as itself. Anywhere in a line: emphasis, code, links, embeds ({{video:...}}) and
+# table cells; a backslash before them is taken by Python-Markdown. "&" and "<" become entities instead (a backslash
+# before them would show). At a line's start: headings, quotes, lists, setext underlines, and indentation (code).
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]|])")
+_MD_INDENT = re.compile(r"^[ \t]+", re.M)
+_MD_LINE_MARK = re.compile(r"^([#>+\-])", re.M)
+_MD_ORDERED = re.compile(r"^(\d+)\.", re.M)
+_MD_LINE_EQUALS = re.compile(r"^=", re.M)
+
+
+def markdown_literal(value: str) -> str:
+    """`value` escaped so that Markdown renders it as the same plain text, never as formatting or HTML."""
+    value = _MD_INLINE.sub(r"\\\1", value.replace("&", "&amp;").replace("<", "&lt;"))
+    value = _MD_INDENT.sub("", value)
+    value = _MD_ORDERED.sub(r"\1\\.", _MD_LINE_MARK.sub(r"\\\1", value))
+    return _MD_LINE_EQUALS.sub("&#61;", value)

@@ -27,7 +27,7 @@ from webapp.services.wiki import attachments, pages, spaces, tree
 #   space/page/attachment           the hidden space, its page, its file (owner, admin)
 #   upload   the owner's upload in progress (the owner only)
 EXPECT = {
-    "static": "public", "auth.login": "public", "auth.signup": "public", "auth.index": "public",
+    "static": "public", "favicon": "public", "auth.login": "public", "auth.signup": "public", "auth.index": "public",
     "health.healthz": "public",
     "auth.logout": "self", "auth.account": "self", "auth.sign_out_everywhere": "self",
     "videos.library": "member", "uploads.new": "member", "uploads.form_upload": "member",

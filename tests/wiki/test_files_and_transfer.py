@@ -151,7 +151,7 @@ def test_video_embeds_respect_video_permissions(app, member):
     assert "Secret plan" in html and "Video unavailable" not in html  # the owner may see both
     other = Member(app, factories.user(name="Visitor"))
     html = other.get(pages.url(page)).get_data(as_text=True)
-    assert html.count("<video") == 1 and "Video unavailable" in html and "Secret plan" not in html
+    assert html.count('<span class="wiki-video-embed"><video') == 1 and "Video unavailable" in html and "Secret plan" not in html
     cited = links.pages_citing_video(owner, team_video.id)
     assert [(c.page.title, c.moments) for c in cited] == [("Onboarding", [45, 90])]
     assert links.pages_citing_video(owner, "nope") == []
@@ -169,7 +169,7 @@ def test_create_page_from_video_with_transcript_hook(app, member):
     segments = [from_video.Segment(0, 12, "First we look at the log."), from_video.Segment(12, 31, "Then <fix> it."),
                 from_video.Segment(31, 40, "Done.")]
     md = from_video.transcript_markdown(video.id, segments)
-    assert md == (f"[0:00](/v/{video.id}?t=0) First we look at the log. Then \\<fix\\> it.\n\n"
+    assert md == (f"[0:00](/v/{video.id}?t=0) First we look at the log. Then &lt;fix> it.\n\n"
                   f"[0:31](/v/{video.id}?t=31) Done.")
     assert space.slug == "eng"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from webapp import errors, policy, storage_keys, text
 from webapp.adapters.storage import storage
 from webapp.extensions import db
-from webapp.media_state import JobKind, VideoStatus, advance
+from webapp.media_state import JobKind, JobState, VideoStatus, advance
 from webapp.models import Job, User, Video
 from webapp.models.base import utcnow
 from webapp.services import jobs, media, outbox
@@ -145,6 +145,19 @@ def retry(video: Video) -> Job:
     return job
 
 
+def failed_for_good(video: Video) -> bool:
+    """A failure that processing the same file again cannot mend. jobs.fail_attempt fails a job before its
+    attempts run out only for a permanent MediaError (the file is not media we can read); a job abandoned
+    through lost leases, or one that used up its attempts, may well work next time."""
+    if video.status != VideoStatus.FAILED:
+        return False
+    job = db.session.scalar(select(Job).where(Job.video_id == video.id).order_by(Job.id.desc()).limit(1))
+    if job is None or job.state != JobState.FAILED:
+        return False
+    return (job.attempt - job.lost_leases < job.max_attempts
+            and job.lost_leases < current_app.config["JOB_MAX_LOST_LEASES"])
+
+
 def rendition_prefix(video: Video) -> str:
     """Everything the app serves for a video lives under this prefix; the source never is served."""
     return storage_keys.renditions(video.id)
@@ -189,6 +202,7 @@ def as_json(video: Video) -> dict:
         "progress": video.progress,
         "stage": video.stage,
         "error": video.error,
+        "failed_for_good": failed_for_good(video),  # the watch page offers another upload instead of a retry
         "duration": video.duration,
         "width": video.width,
         "height": video.height,

@@ -1,7 +1,7 @@
 """Helpers of the wiki views: look-ups through the access policy, the one error handler, the sidebar context."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import default_exceptions
 
@@ -69,7 +69,7 @@ def _service_error(e: errors.ServiceError):
         body = e.as_json() if hasattr(e, "as_json") else {"error": str(e)}
         return body, status
     if status in (403, 404):  # nothing to go back to: the page itself is what is missing or refused
-        return default_exceptions[status]().get_response()
+        return current_app.handle_http_exception(default_exceptions[status](str(e)))  # webapp/error_pages.py
     flash(str(e), "error")
     return redirect(request.referrer if _same_site(request.referrer) else url_for("wiki.index"), code=303)
 

@@ -19,9 +19,14 @@ MAX_IMPORT_UPLOAD = 100 * 1024 * 1024
 @bp.route("/")
 @login_required
 def index():
+    return _index_page()
+
+
+def _index_page(typed=None, status: int = 200):
+    # typed: a refused new-space form's fields, shown again so nothing has to be typed twice
     return render_template("wiki/index.html", spaces=spaces.visible_to(current_user),
                            recent=tree.recent(current_user, limit=30),
-                           can_create=policy.can(current_user, policy.CREATE, Space))
+                           can_create=policy.can(current_user, policy.CREATE, Space), typed=typed), status
 
 
 @bp.route("/-/spaces", methods=["POST"])
@@ -32,7 +37,7 @@ def create_space():
                               request.form.get("description", ""))
     except errors.ServiceError as e:
         refused(e)
-        return redirect(url_for("wiki.index"))
+        return _index_page(typed=request.form, status=400)
     flash(f"Space “{space.name}” created.", "success")
     return redirect(url_for("wiki.space_home", space_slug=space.slug))
 

@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.models import Attachment, Page
 from webapp.models.base import MAX_ID
 from webapp.services.wiki import NotFound, WikiError, pages, versions
-from webapp.services.wiki.names import app_path
+from webapp.services.wiki.names import app_path, escape_markdown
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_NAME = 200
@@ -84,7 +84,7 @@ def url(att: Attachment) -> str:
 
 def markdown_for(att: Attachment) -> str:
     """What the editor inserts for an uploaded file: an image, or a link to the file."""
-    label = re.sub(r"([\\\[\]()*_`<>!#|])", r"\\\1", att.name)
+    label = escape_markdown(att.name)
     return f"![{label}]({url(att)})" if att.mime.startswith("image/") else f"[{label}]({url(att)})"
 
 

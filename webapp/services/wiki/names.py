@@ -11,7 +11,7 @@ from flask import has_request_context, request
 
 from webapp.services.wiki import WikiError
 from webapp.services.wiki.merge import normalise
-from webapp.text import multi_line, single_line
+from webapp.text import markdown_literal, multi_line, single_line
 
 MAX_TITLE = 200
 MAX_BODY = 500_000
@@ -54,7 +54,5 @@ def page_url(space_slug: str, page_id: int, slug: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Quote text inside generated Markdown so it reads as itself, never as formatting."""
-    for ch in "\\`*_[]<>#|{}!":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    """Quote text inside generated Markdown so it reads as itself, never as formatting (one rule: webapp/text.py)."""
+    return markdown_literal(text)

@@ -21,7 +21,14 @@ function update(card, info) {
     duration.hidden = false;
   }
   const placeholder = card.querySelector('.thumb-placeholder');
-  if (placeholder && info.playback && info.playback.poster) {
+  if (placeholder && info.status === 'failed') {
+    // The reason takes the play icon's place: nothing will play, and the card says why.
+    const reason = document.createElement('p');
+    reason.className = 'thumb-failed';
+    reason.dataset.role = 'reason';
+    reason.textContent = info.error || 'This video could not be processed.';
+    placeholder.replaceWith(reason);
+  } else if (placeholder && info.playback && info.playback.poster) {
     const img = document.createElement('img');
     img.src = info.playback.poster;
     img.alt = '';

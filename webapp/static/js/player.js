@@ -209,7 +209,12 @@ function applyStatus(next) {
   if (next.stage) $('stage-text').textContent = next.stage;
   setProgress(next.progress);
   $('failure').hidden = next.status !== 'failed';
-  if (next.status === 'failed') $('error-text').textContent = next.error || 'The video could not be processed.';
+  if (next.status === 'failed') {
+    $('error-text').textContent = next.error || 'The video could not be processed.';
+    // A file that is not media fails the same way again: offer another upload instead of a retry.
+    $('retry-form')?.toggleAttribute('hidden', Boolean(next.failed_for_good));
+    $('failure-for-good')?.toggleAttribute('hidden', !next.failed_for_good);
+  }
   if (next.duration != null) {
     $('duration-text').textContent = formatClock(Math.round(next.duration));
     $('duration-meta').hidden = false;

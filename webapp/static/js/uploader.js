@@ -7,6 +7,8 @@ const fileInput = document.getElementById('file');
 const titleInput = document.getElementById('title');
 const dropzone = document.getElementById('dropzone');
 const panel = document.getElementById('upload-status');
+// Outside the panel, which hides on cancel: a live region that disappears announces nothing.
+const notice = document.getElementById('upload-notice');
 const bar = document.getElementById('upload-bar');
 const barBox = document.getElementById('upload-progress');
 const percentText = document.getElementById('upload-percent');
@@ -92,6 +94,7 @@ function errorMessage(err) {
 }
 
 async function startUpload(file) {
+  notice.hidden = true;
   if (upload) return;
   if (file.size > maxBytes) {
     panel.hidden = false;
@@ -189,6 +192,9 @@ cancelButton.addEventListener('click', async () => {
   fileInput.value = '';
   pauseButton.textContent = 'Pause';
   form.classList.remove('busy');
+  const name = current.file && current.file.name ? ` “${current.file.name}” was not kept.` : '';
+  notice.textContent = `Upload cancelled.${name} Choose a file to start again.`;
+  notice.hidden = false;
 });
 
 fileInput.addEventListener('change', () => {

@@ -29,8 +29,14 @@ if (form) {
 
   // --- drafts: localStorage at once, the server a moment later ---
   let draftTimer = null;
-  function saveLocal() {
-    try { localStorage.setItem(localKey, JSON.stringify({ title: title.value, body: body.value, base: base.value, at: Date.now() })); } catch (e) { /* storage full or off */ }
+  function saveLocal(extra = {}) {
+    try { localStorage.setItem(localKey, JSON.stringify({ title: title.value, body: body.value, base: base.value, at: Date.now(), ...extra })); } catch (e) { /* storage full or off */ }
+  }
+  function readLocal() {
+    try { return JSON.parse(localStorage.getItem(localKey) || "null"); } catch (e) { return null; }
+  }
+  function clearLocal() {
+    try { localStorage.removeItem(localKey); } catch (e) { /* storage off */ }
   }
   async function saveDraft() {
     try {
@@ -51,16 +57,36 @@ if (form) {
   }
   body.addEventListener("input", changed);
   title.addEventListener("input", changed);
-  form.addEventListener("submit", () => { submitting = true; saveLocal(); });
+  // The copy is marked as sent: whether the publish worked is known only on the next visit (see below).
+  form.addEventListener("submit", () => { submitting = true; clearTimeout(draftTimer); saveLocal({ submitted: true }); });
   window.addEventListener("beforeunload", (e) => { if (dirty && !submitting) { saveLocal(); e.preventDefault(); } });
 
-  // A local copy newer than the page text (e.g. the tab was closed before the server draft saved).
-  try {
-    const local = JSON.parse(localStorage.getItem(localKey) || "null");
-    if (local && local.body !== body.value && local.base === base.value && !document.querySelector("[data-draft-body]")) {
-      offerRestore(local.title, local.body);
+  const serverDraft = document.querySelector("[data-draft-body]");
+  let local = readLocal();
+  if (local && local.submitted) {
+    if (local.body === body.value) {
+      // The server sent the editor back with the text (a refusal): the copy is still the person's only draft.
+      delete local.submitted;
+      try { localStorage.setItem(localKey, JSON.stringify(local)); } catch (e) { /* storage off */ }
+    } else if (!serverDraft) {
+      // Sent, and the server keeps no draft: it was published (a publish discards the server draft; a refused
+      // one keeps it), so the copy is spent and must not be offered to the next new page.
+      clearLocal();
+      local = null;
     }
-  } catch (e) { /* ignore */ }
+  }
+  // A local copy newer than the page text (e.g. the tab was closed before the server draft saved).
+  if (local && local.body !== body.value && local.base === base.value && !serverDraft) {
+    offerRestore(local.title, local.body);
+  }
+
+  async function discardDraft(notice) {
+    clearLocal();
+    dirty = false;
+    notice.remove();
+    try { await post(form.dataset.draftUrl, { discard: true }); } catch (e) { /* offline: the server copy stays */ }
+    state.textContent = "Draft discarded";
+  }
 
   function offerRestore(t, b) {
     const note = document.createElement("div");
@@ -70,7 +96,11 @@ if (form) {
     const btn = document.createElement("button");
     btn.type = "button"; btn.className = "link"; btn.textContent = "Restore it";
     btn.addEventListener("click", () => { title.value = t; body.value = b; note.remove(); changed(); });
-    note.append(btn);
+    const drop = document.createElement("button");
+    drop.type = "button"; drop.className = "link"; drop.textContent = "Discard it";
+    drop.dataset.discardDraft = "";
+    drop.addEventListener("click", () => discardDraft(note));
+    note.append(btn, " ", drop);
     form.before(note);
   }
   document.querySelector("[data-restore-draft]")?.addEventListener("click", (e) => {
@@ -78,6 +108,9 @@ if (form) {
     body.value = document.querySelector("[data-draft-body]").value;
     e.target.closest(".wiki-draft-notice").remove();
     changed();
+  });
+  document.querySelector(".wiki-draft-notice [data-discard-draft]")?.addEventListener("click", (e) => {
+    discardDraft(e.target.closest(".wiki-draft-notice"));
   });
 
   // --- toolbar ---

@@ -12,6 +12,8 @@ async function open() {
 }
 
 document.getElementById('record-button')?.addEventListener('click', () => open());
+// Any other control that offers to record (an empty library's "Record your screen") opens the same recorder.
+for (const el of document.querySelectorAll('[data-open-recorder]')) el.addEventListener('click', () => open());
 
 document.addEventListener('keydown', (e) => {
   if (e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === 'KeyR') {
