@@ -31,13 +31,15 @@ install-test: install
 migrate: install
 	$(BIN)/flask --app wsgi db upgrade
 
-# Web (gunicorn, threaded workers so slow uploads do not block), one media worker and the search indexer, on the
-# embedded default; infra/run.py stops them all on SIGINT or SIGTERM.
+# Web (gunicorn, threaded workers so slow uploads do not block), a worker per queue and the search indexer, on the
+# embedded default. The short queue has its own worker so a recording's instant original never waits behind a
+# transcode; the transcoder runs niced, so the seconds-long jobs get the CPU first.
 # infra/run.py starts one process per NAME=COMMAND line and stops them all on SIGTERM, SIGINT or any exit.
 run: migrate
 	@echo "Parley is starting on http://$(PARLEY_HOST):$(PARLEY_PORT)/ (the first visitor creates the admin account)"
 	@exec $(BIN)/python infra/run.py \
-	  "worker=$(BIN)/celery -A media_worker.celery_app worker -Q short,long --concurrency 2 --loglevel INFO" \
+	  "worker=$(BIN)/celery -A media_worker.celery_app worker -Q short --concurrency 1 -n short@%h --loglevel INFO" \
+	  "transcoder=nice -n 10 $(BIN)/celery -A media_worker.celery_app worker -Q long --concurrency 1 -n long@%h --loglevel INFO" \
 	  "indexer=$(BIN)/flask --app wsgi indexer run" \
 	  "web=$(BIN)/gunicorn --bind $(PARLEY_HOST):$(PARLEY_PORT) --worker-class gthread --workers 2 --threads 8 --timeout 120 --access-logfile - wsgi:app"
 

@@ -30,6 +30,26 @@ if flask_app.config["BROKER_URL"].startswith("sqla+"):
     import kombu.transport.sqlalchemy
 
     kombu.transport.sqlalchemy.Transport.polling_interval = 0.1
+
+
+def _declare_queues_once() -> None:
+    """kombu creates its tables and queue rows on first connect, and two workers doing that at the same instant on
+    a new broker file race (one dies on kombu_queue's UNIQUE name): `make run` starts one worker per queue, so
+    the first to arrive declares every queue under a file lock and the others find them made."""
+    import fcntl
+
+    from webapp.media_state import QUEUE_FOR_KIND
+
+    lock_path = flask_app.config["BROKER_URL"].removeprefix("sqla+sqlite:///") + ".lock"
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with celery.connection_for_write() as conn:
+            for name in sorted({*QUEUE_FOR_KIND.values(), "short"}):  # "short": small tasks too
+                conn.default_channel.queue_declare(name)
+
+
+if flask_app.config["BROKER_URL"].startswith("sqla+sqlite:///"):
+    _declare_queues_once()
 app = celery
 
 _consumer = None

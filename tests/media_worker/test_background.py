@@ -68,12 +68,11 @@ def test_a_periodic_task_runs_once_per_tick_with_two_workers(stack_app, make_wor
 
         db.session.rollback()
         return len(check_workers()["live"]) == n
-    # One after the other: kombu's SQLite transport creates its tables on first connect, and two workers doing
-    # that at the same instant on a new broker file race (one dies on a UNIQUE constraint of kombu_queue).
-    make_worker(stack_app)
-    wait_for(lambda: beating(1), timeout=60, what="the first worker to beat")
-    make_worker(stack_app)
+    # Both at once on a new broker, as `make run` starts them: kombu's SQLite transport creates its tables and
+    # queues on first connect, which the worker does under a file lock so neither dies on kombu_queue's UNIQUE name.
+    workers = [make_worker(stack_app), make_worker(stack_app)]
     wait_for(lambda: beating(2), timeout=60, what="both workers to beat")
+    assert all(w.poll() is None for w in workers)
     time.sleep(4)  # several ticks of both reaper loops
     db.session.remove()
     runs = {r.name: r.runs for r in db.session.scalars(select(PeriodicRun)).all()}
