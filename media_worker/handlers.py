@@ -13,8 +13,9 @@ scratch folders of attempts no longer live.
 
 Job flow
     upload done -> videos.accept_source stores `sources/<video>/original`, creates an INGEST job row and sends
-    its id -> a worker on the `short` queue claims it with a lease (runner.run) -> ingest.run: sha1, probe,
-    instant original (stream copy), poster -> in ONE fenced transaction: video row updated, INGEST succeeded,
+    its id -> a worker on the `short` queue claims it with a lease (runner.run) -> ingest.run: header probe,
+    instant original (stream copy, published at once; sha1 beside it), poster -> in ONE fenced transaction:
+    video row updated, INGEST succeeded,
     TRANSCODE job created -> its id is sent to the `long` queue after the commit -> transcode.run: one ffmpeg
     pass (split -> every rung + storyboard), top HLS rung cut from the MP4 by stream copy, master playlist
     and WebVTT storyboard written -> everything uploaded -> ONE fenced transaction: video ready + job

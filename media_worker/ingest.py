@@ -1,61 +1,161 @@
-"""INGEST (short queue, seconds): checksum, probe, instant original by stream copy, poster; then queue TRANSCODE."""
+"""INGEST (short queue, about a second): instant original by stream copy, published at once; poster; then queue
+TRANSCODE.
+
+Nothing on the way to the instant original may grow with the recording's length more than the remux itself
+does: the source is hard-linked rather than copied (local storage), only the header is probed when the file can
+be remuxed (the remuxed file's header then gives the duration the packets would), the checksum that names the
+output keys is computed in a thread while ffmpeg works, and the original is published before the poster is made.
+"""
 from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import replace
 
 from media_worker import commands, probe
 from media_worker.context import JobContext, output_prefix, sha1_file
+from media_worker.media_info import MediaInfo
 from media_worker.sandbox import MediaError
 from webapp.adapters.storage import storage
 from webapp.services import jobs, processing
 
+log = logging.getLogger(__name__)
+
 ORIGINAL_MIME = {"mp4": "video/mp4", "webm": "video/webm"}
+# For the remux's time budget only, when the header has no duration: a generous bound (an 8 kB/s stream).
+BYTES_PER_SECOND_FLOOR = 8_000
 
 
 def fetch_source(ctx: JobContext, *, known_sha1: str | None = None):
-    """Download the stored source into the scratch dir; return (path, sha1, MediaInfo)."""
-    video = ctx.video()
-    src = ctx.scratch / "source"
-    try:
-        storage().get_file(video.source_key, src)
-    except FileNotFoundError:
-        raise MediaError("The uploaded file is missing from storage; please upload it again.",
-                         permanent=True) from None
+    """Bring the stored source into the scratch dir and probe it fully; return (path, sha1, MediaInfo)."""
+    src = _materialize(ctx)
     sha1 = known_sha1 or sha1_file(src)  # a source key is written once, so ingest's checksum stays true
     ctx.check()
     info = probe.probe(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
     return src, sha1, info
 
 
+def _materialize(ctx: JobContext):
+    src = ctx.scratch / "source"
+    try:
+        storage().materialize(ctx.video().source_key, src)
+    except FileNotFoundError:
+        raise MediaError("The uploaded file is missing from storage; please upload it again.",
+                         permanent=True) from None
+    return src
+
+
+class _Checksum(threading.Thread):
+    """sha1 of the source beside ffmpeg (hashlib releases the GIL): it names the outputs, so it is needed only
+    when they are stored, not before the remux starts."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True, name="ingest-sha1")
+        self.path, self.value, self.error = path, None, None
+
+    def run(self) -> None:
+        try:
+            self.value = sha1_file(self.path)
+        except OSError as e:  # reported by result(), in the job's own thread
+            self.error = e
+
+    def result(self) -> str:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class _Steps:
+    """Seconds per step, logged once per ingest: where the wait between upload and playback goes."""
+
+    def __init__(self):
+        self.last, self.times = time.perf_counter(), []
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times.append(f"{name} {now - self.last:.3f}")
+        self.last = now
+
+
 def run(ctx: JobContext) -> None:
+    step = _Steps()
     ctx.progress(0.0, "Reading the upload")
-    src, sha1, info = fetch_source(ctx)
+    src = _materialize(ctx)
+    checksum = _Checksum(src)
+    checksum.start()
+    step("fetch")
+    ctx.check()
+    info = probe.probe_header(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
+    step("probe")
+    original_name = None
+    if info.instant_container:
+        ctx.progress(0.3, "Preparing instant playback")
+        original_name, info = instant_original(ctx, info, src)
+        step("remux")
+    if original_name is None:  # nothing to copy, or the copy has no duration: the packets must tell
+        info = probe.probe(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
+        step("full-probe")
+
+    sha1 = checksum.result()
+    step("sha1-wait")
+    ctx.check()
     processing.record_source(ctx.lease, ctx.video_id, sha1, processing.Probed(
         duration=info.duration, width=info.display_width or None, height=info.display_height or None,
         has_video=info.has_video, has_audio=info.has_audio))
     prefix = output_prefix(ctx.video_id, sha1)
     store = storage()
-
     original_key = original_mime = None
-    container = info.instant_container
-    if container:
-        ctx.progress(0.5, "Preparing instant playback")
-        name = f"original.{container}"
-        ctx.run(commands.remux(info, src, name, ctx.limits.max_pixels), stage="Preparing instant playback",
-                media_seconds=info.duration)
-        if _written(ctx.out / name):  # else the transcode alone makes it playable
-            original_key, original_mime = prefix + name, ORIGINAL_MIME[container]
+    if original_name:
+        original_key, original_mime = prefix + original_name, ORIGINAL_MIME[info.instant_container]
+        store.put_file(original_key, ctx.out / original_name)
+        processing.publish_original(ctx.lease, ctx.video_id, original_key=original_key, original_mime=original_mime)
+        step("publish")
 
-    ctx.progress(0.7, "Making a poster")
+    ctx.progress(0.8, "Making a poster")
     # Decoding one picture here also proves the file decodes at all, before any long job is queued.
-    make_poster(ctx, info, src)
+    try:
+        make_poster(ctx, info, src)
+    except MediaError:
+        if original_key:
+            processing.withdraw_original(ctx.lease, ctx.video_id)
+        raise
     poster_key = prefix + "poster.jpg"
-
-    ctx.check()
     store.put_file(poster_key, ctx.out / "poster.jpg")
-    if original_key:
-        store.put_file(original_key, ctx.out / original_key.rsplit("/", 1)[1])
+    step("poster")
     nxt = processing.finish_ingest(ctx.lease, ctx.video_id, original_key=original_key, original_mime=original_mime,
                                    poster_key=poster_key)
+    step("flip")
     jobs.send(nxt)
+    step("send")
+    log.info("ingest of video %s (%d bytes): %s s", ctx.video_id, src.stat().st_size, ", ".join(step.times))
+
+
+def instant_original(ctx: JobContext, info: MediaInfo, src) -> tuple[str | None, MediaInfo]:
+    """Remux into original.<container>; return its name (None if it came out empty or without a duration) and
+    `info` with the remuxed file's duration, which the muxer computed from the packets it copied."""
+    name = f"original.{info.instant_container}"
+    budget = info.duration or src.stat().st_size / BYTES_PER_SECOND_FLOOR
+    out = ctx.out / name
+    try:
+        ctx.run(commands.remux(info, src, name, ctx.limits.max_pixels), stage="Preparing instant playback",
+                media_seconds=budget)
+    except MediaError:  # a damaged file: the full probe that follows says what is wrong in words
+        out.unlink(missing_ok=True)
+        return None, info
+    if not _written(out):
+        return None, info  # else the transcode alone makes it playable
+    try:
+        remuxed = probe.probe_header(out, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
+    except MediaError:
+        remuxed = None
+    if remuxed is None or remuxed.duration <= 0:
+        out.unlink()
+        return None, info
+    # A container header may claim more than its packets hold (truncated MP4s); the remux wrote only what it
+    # read, so its duration is the packets' span.
+    return name, replace(info, duration=remuxed.duration)
 
 
 def make_poster(ctx: JobContext, info, src) -> None:

@@ -39,6 +39,12 @@ class Storage:
     def put_file(self, key: str, path: str | os.PathLike) -> None: ...
     def put_bytes(self, key: str, data: bytes) -> None: ...
     def get_file(self, key: str, path: str | os.PathLike) -> None: ...
+
+    def materialize(self, key: str, path: str | os.PathLike) -> None:
+        """Put the object's bytes at `path` as cheaply as the backend allows, for reading only (it may be the
+        stored file itself, hard-linked: never write to it)."""
+        self.get_file(key, path)
+
     def read_bytes(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int: ...
@@ -107,6 +113,17 @@ class LocalStorage(Storage):
         if not src.exists():
             raise FileNotFoundError(key)
         shutil.copyfile(src, path)
+
+    def materialize(self, key, path):
+        # A hard link costs the same for 10 s and 10 min of video; the worker only reads it, and a source key
+        # is written once (its file is replaced, never rewritten in place), so the link stays true.
+        src = self.path(key)
+        if not src.exists():
+            raise FileNotFoundError(key)
+        try:
+            os.link(src, path)
+        except OSError:  # another filesystem (scratch elsewhere), or no links there
+            shutil.copyfile(src, path)
 
     def read_bytes(self, key):
         return self.path(key).read_bytes()

@@ -125,3 +125,21 @@ def fail(lease: Lease, video_id: str, error: str, *, permanent: bool) -> bool:
 def reap() -> list[int]:
     """Requeue jobs of dead workers; a job abandoned for good fails its video in the same transaction."""
     return jobs.reap(on_abandoned=lambda job, reason: videos.mark_failed(job.video_id, reason))
+
+
+def publish_original(lease: Lease, video_id: str, *, original_key: str, original_mime: str) -> None:
+    """The instant original is stored: let the watch page play it at its next poll, before the poster is made
+    and long before the transcode (fenced; commits). finish_ingest sets it again with the rest."""
+    video = _video(video_id)
+    video.original_key, video.original_mime = original_key, original_mime
+    _start(video)
+    video.stage = "Making a poster (the original already plays)"
+    jobs.report(lease, 70, "Making a poster")
+
+
+def withdraw_original(lease: Lease, video_id: str) -> None:
+    """Not one picture of the file decodes: take back the original published a moment ago, so the failed video
+    offers nothing broken to play (fenced; commits)."""
+    video = _video(video_id)
+    video.original_key = video.original_mime = None
+    jobs.report(lease, 70, "Making a poster")
