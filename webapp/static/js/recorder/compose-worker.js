@@ -2,7 +2,7 @@
 // Drawing a 720p frame on a 2D canvas costs ~20-30 ms of the page's own thread on a small machine without a GPU;
 // here the bubble is written straight into the screen's I420 planes (a copy plus ~30 k pixels), and the page stays
 // free. Frames in any other format go through an OffscreenCanvas, still off the main thread.
-import { bubbleCircle } from './bubble-geometry.js';
+import { bubbleCircle, drawBubble } from './bubble-geometry.js';
 
 let bubble = { corner: 'bottom-right', size: 'M' };
 let screenFrame = null; // the newest frame of each source; older ones are closed at once
@@ -176,22 +176,6 @@ function composeCanvas() {
   if (!canvas || canvas.width !== w || canvas.height !== h) canvas = new OffscreenCanvas(w, h);
   const g = canvas.getContext('2d', { alpha: false });
   g.drawImage(screenFrame, 0, 0, w, h);
-  if (cameraFrame) {
-    const { x, y, r } = bubbleCircle(w, h, bubble.corner, bubble.size);
-    const cw = cameraFrame.displayWidth;
-    const ch = cameraFrame.displayHeight;
-    const side = Math.min(cw, ch);
-    g.save();
-    g.beginPath();
-    g.arc(x, y, r, 0, Math.PI * 2);
-    g.clip();
-    g.drawImage(cameraFrame, (cw - side) / 2, (ch - side) / 2, side, side, x - r, y - r, 2 * r, 2 * r);
-    g.restore();
-    g.lineWidth = Math.max(2, r * 0.04);
-    g.strokeStyle = 'rgba(255, 255, 255, 0.9)';
-    g.beginPath();
-    g.arc(x, y, r, 0, Math.PI * 2);
-    g.stroke();
-  }
+  if (cameraFrame) drawBubble(g, w, h, bubble, cameraFrame, cameraFrame.displayWidth, cameraFrame.displayHeight);
   return new VideoFrame(canvas, { timestamp: Math.round(performance.now() * 1000) });
 }

@@ -2,7 +2,7 @@
 // Where the browser has MediaStreamTrackProcessor/Generator (Chromium), a worker composites the frames and the
 // page's main thread does nothing per frame; elsewhere a canvas on the page does, paced by a worker's timer.
 import { FPS, stopStream } from './capture.js';
-import { bubbleCircle } from './bubble-geometry.js';
+import { drawBubble } from './bubble-geometry.js';
 
 /** createCompositor(screen, camera, {corner, size}) -> {stream, setBubble({corner, size}), close()}. */
 export function createCompositor(screen, camera, bubble) {
@@ -97,20 +97,7 @@ class CanvasCompositor {
       canvas.height = even(sv.videoHeight);
     }
     g.drawImage(sv, 0, 0, canvas.width, canvas.height);
-    if (!cv || !cv.videoWidth) return;
-    const { x, y, r } = bubbleCircle(canvas.width, canvas.height, this.bubble.corner, this.bubble.size);
-    const side = Math.min(cv.videoWidth, cv.videoHeight); // the camera's centre square, so the face is round
-    g.save();
-    g.beginPath();
-    g.arc(x, y, r, 0, Math.PI * 2);
-    g.clip();
-    g.drawImage(cv, (cv.videoWidth - side) / 2, (cv.videoHeight - side) / 2, side, side, x - r, y - r, 2 * r, 2 * r);
-    g.restore();
-    g.lineWidth = Math.max(2, r * 0.04);
-    g.strokeStyle = 'rgba(255, 255, 255, 0.9)';
-    g.beginPath();
-    g.arc(x, y, r, 0, Math.PI * 2);
-    g.stroke();
+    if (cv && cv.videoWidth) drawBubble(g, canvas.width, canvas.height, this.bubble, cv, cv.videoWidth, cv.videoHeight);
   }
 
   close() {
