@@ -1,10 +1,11 @@
-"""INGEST (short queue, about a second): instant original by stream copy, published at once; poster; then queue
-TRANSCODE.
+"""INGEST (short queue, about a second): instant original, published at once; poster; then queue TRANSCODE.
 
-Nothing on the way to the instant original may grow with the recording's length more than the remux itself
-does: the source is hard-linked rather than copied (local storage), only the header is probed when the file can
-be remuxed (the remuxed file's header then gives the duration the packets would), the checksum that names the
-output keys is computed in a thread while ffmpeg works, and the original is published before the poster is made.
+Nothing on the way to the instant original may grow with the recording's length more than copying its bytes
+does: the source is hard-linked rather than copied (local storage); a browser recording (WebM) gets a new header
+with Duration and Cues in front of its own clusters (webm_original.py), without ffprobe or ffmpeg; any other
+file has only its header probed before a stream copy (whose output then gives the duration the packets would);
+the checksum that names the output keys is computed in a thread meanwhile; and the original is published before
+the poster is made.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import threading
 import time
 from dataclasses import replace
 
-from media_worker import commands, probe
+from media_worker import commands, probe, webm_original
 from media_worker.context import JobContext, output_prefix, sha1_file
 from media_worker.media_info import MediaInfo
 from media_worker.sandbox import MediaError
@@ -87,28 +88,30 @@ def run(ctx: JobContext) -> None:
     checksum.start()
     step("fetch")
     ctx.check()
-    info = probe.probe_header(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
-    step("probe")
-    original_name = None
-    if info.instant_container:
+    recording = webm_original.scan(src, ctx.limits.max_pixels)  # a browser recording: no ffmpeg before playback
+    step("scan")
+    info = None
+    if recording is not None:
         ctx.progress(0.3, "Preparing instant playback")
-        original_name, info = instant_original(ctx, info, src)
-        step("remux")
-    if original_name is None:  # nothing to copy, or the copy has no duration: the packets must tell
-        info = probe.probe(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
-        step("full-probe")
+        original_name = "original.webm"
+        webm_original.write(recording, src, ctx.out / original_name)
+        probed = _probed_recording(recording)
+        step("rewrite")
+    else:
+        original_name, info = _original_by_ffmpeg(ctx, src, step)
+        probed = processing.Probed(duration=info.duration, width=info.display_width or None,
+                                   height=info.display_height or None, has_video=info.has_video,
+                                   has_audio=info.has_audio)
 
     sha1 = checksum.result()
     step("sha1-wait")
     ctx.check()
-    processing.record_source(ctx.lease, ctx.video_id, sha1, processing.Probed(
-        duration=info.duration, width=info.display_width or None, height=info.display_height or None,
-        has_video=info.has_video, has_audio=info.has_audio))
+    processing.record_source(ctx.lease, ctx.video_id, sha1, probed)
     prefix = output_prefix(ctx.video_id, sha1)
     store = storage()
     original_key = original_mime = None
     if original_name:
-        original_key, original_mime = prefix + original_name, ORIGINAL_MIME[info.instant_container]
+        original_key, original_mime = prefix + original_name, ORIGINAL_MIME[original_name.rpartition(".")[2]]
         store.put_file(original_key, ctx.out / original_name)
         processing.publish_original(ctx.lease, ctx.video_id, original_key=original_key, original_mime=original_mime)
         step("publish")
@@ -116,6 +119,10 @@ def run(ctx: JobContext) -> None:
     ctx.progress(0.8, "Making a poster")
     # Decoding one picture here also proves the file decodes at all, before any long job is queued.
     try:
+        if info is None:  # the poster's command wants ffprobe's view of the streams, now off the critical path
+            info = replace(probe.probe_header(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop),
+                           duration=recording.duration)
+            step("probe")
         make_poster(ctx, info, src)
     except MediaError:
         if original_key:
@@ -130,6 +137,28 @@ def run(ctx: JobContext) -> None:
     jobs.send(nxt)
     step("send")
     log.info("ingest of video %s (%d bytes): %s s", ctx.video_id, src.stat().st_size, ", ".join(step.times))
+
+
+def _probed_recording(rec: webm_original.Recording) -> processing.Probed:
+    picture = rec.video
+    return processing.Probed(duration=rec.duration, width=picture.display_width if picture else None,
+                             height=picture.display_height if picture else None, has_video=picture is not None,
+                             has_audio=rec.audio is not None)
+
+
+def _original_by_ffmpeg(ctx: JobContext, src, step) -> tuple[str | None, MediaInfo]:
+    """Any other file: the header probed, a stream copy where one plays, else the packets counted."""
+    info = probe.probe_header(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
+    step("probe")
+    original_name = None
+    if info.instant_container:
+        ctx.progress(0.3, "Preparing instant playback")
+        original_name, info = instant_original(ctx, info, src)
+        step("remux")
+    if original_name is None:  # nothing to copy, or the copy has no duration: the packets must tell
+        info = probe.probe(src, cwd=ctx.out, limits=ctx.limits, should_stop=ctx.should_stop)
+        step("full-probe")
+    return original_name, info
 
 
 def instant_original(ctx: JobContext, info: MediaInfo, src) -> tuple[str | None, MediaInfo]:

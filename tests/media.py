@@ -52,6 +52,53 @@ def mediarecorder_like_webm(path: Path, *, size="320x240", seconds=3, rate=25) -
     return path
 
 
+def chrome_like_webm(path: Path, *, seconds=3, audio=True, size="320x240") -> Path:
+    """As Chrome's MediaRecorder writes: mediarecorder_like_webm with every Cluster (and the Segment) of unknown
+    size, the 8-byte 0x01FF... marker a live muxer leaves, since it cannot go back to write sizes."""
+    sized = path.with_name(path.stem + "-sized.webm")
+    if audio:
+        mediarecorder_like_webm(sized, seconds=seconds, size=size)
+    else:
+        _run([*FF, *_sources(size, seconds, 25, False), "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used",
+              "8", "-b:v", "500k", "-f", "webm", str(sized)])
+    data, out, pos = sized.read_bytes(), bytearray(), 0
+    unknown = bytes.fromhex("01FFFFFFFFFFFFFF")
+    while pos < len(data):
+        eid_len = _vint_length(data[pos])
+        size_len = _vint_length(data[pos + eid_len])
+        size = int.from_bytes(data[pos + eid_len:pos + eid_len + size_len], "big") & ((1 << (7 * size_len)) - 1)
+        eid = data[pos:pos + eid_len]
+        if eid == bytes.fromhex("18538067"):  # Segment: keep walking its children
+            out += eid + unknown
+            pos += eid_len + size_len
+            continue
+        body = data[pos + eid_len + size_len:pos + eid_len + size_len + size]
+        out += eid + (unknown if eid == bytes.fromhex("1F43B675") else data[pos + eid_len:pos + eid_len + size_len])
+        out += body
+        pos += eid_len + size_len + size
+    sized.unlink()
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _vint_length(first: int) -> int:
+    return 9 - first.bit_length()
+
+
+def packets(path: Path | str) -> dict[str, list[tuple[str, str, str]]]:
+    """(pts, size, flags) of every packet, by stream kind: what a player is handed."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "packet=codec_type,pts,size,flags:stream=index",
+                          "-show_entries", "stream=codec_type", "-of", "json", str(path)], check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    data = json.loads(out)
+    kinds = {i: s["codec_type"] for i, s in enumerate(data.get("streams", []))}
+    result: dict[str, list[tuple[str, str, str]]] = {}
+    for p in data.get("packets", []):
+        result.setdefault(p.get("codec_type") or kinds.get(p.get("stream_index")), []).append(
+            (p.get("pts"), p.get("size"), p.get("flags")))
+    return result
+
+
 def audio_only(path: Path, *, seconds=3, codec: list[str] | None = None) -> Path:
     _run([*FF, "-f", "lavfi", "-i", f"sine=frequency=330:sample_rate=44100:duration={seconds}",
           *(codec or ["-c:a", "aac"]), str(path)])
