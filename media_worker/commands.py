@@ -114,6 +114,16 @@ def audio_pcm(info: MediaInfo, src, out: str, max_pixels: int) -> list[str]:
                                   ar=str(profiles.PEAKS_SAMPLE_RATE), **CLEAN_OUTPUT))
 
 
+SPEECH_SAMPLE_RATE = 16_000  # what Whisper models hear
+
+
+def speech_pcm(info: MediaInfo, src, out: str, max_pixels: int) -> list[str]:
+    """The whole (untrimmed) audio as raw 16 kHz mono float PCM, what the speech model takes as it is."""
+    audio = _open(src, max_pixels)[str(info.audio_index)]
+    return _compile(ffmpeg.output(audio, out, format="f32le", acodec="pcm_f32le", ac="1", ar=str(SPEECH_SAMPLE_RATE),
+                                  **CLEAN_OUTPUT), progress=True)
+
+
 @dataclass(frozen=True)
 class TranscodePlan:
     """What one transcode pass produces: file names are relative to the output directory (ffmpeg's cwd)."""

@@ -19,7 +19,9 @@ Job flow
     TRANSCODE job created -> its id is sent to the `long` queue after the commit -> transcode.run: one ffmpeg
     pass (split -> every rung + storyboard), top HLS rung cut from the MP4 by stream copy, master playlist
     and WebVTT storyboard written -> everything uploaded -> ONE fenced transaction: video ready + job
-    succeeded. A heartbeat renews the lease meanwhile; a worker that loses it kills ffmpeg and writes
+    succeeded, and a TRANSCRIBE job queued in that transaction when the video has sound -> transcribe.run
+    (long queue): the sound decoded by ffmpeg to 16 kHz PCM, faster-whisper's segments stored with their words;
+    it never fails the video (no model: the transcript says why). A heartbeat renews the lease meanwhile; a worker that loses it kills ffmpeg and writes
     nothing; SIGTERM gives the job back at once; the reaper (tasks.PERIODIC "jobs.reap") requeues expired
     leases and resends queued jobs unclaimed for twice the lease. Every video status change goes through
     media_state.advance (videos.set_status), which announces video.ready / video.failed in the outbox.
@@ -47,11 +49,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from media_worker import ingest, transcode
+from media_worker import ingest, transcode, transcribe
 from media_worker.context import JobContext
 from webapp.media_state import JobKind
 
 HANDLERS: dict[str, Callable[[JobContext], None]] = {
     JobKind.INGEST: ingest.run,
     JobKind.TRANSCODE: transcode.run,
+    JobKind.TRANSCRIBE: transcribe.run,
 }

@@ -123,10 +123,12 @@ def finish(ctx: JobContext, result: Result, *, mp4_key: str, hls_key: str, story
     video.source_duration = result.source_duration
     video.duration = result.length
     video.waveform_key = result.waveform_key
-    processing.finish_transcode(
+    nxt = processing.finish_transcode(
         ctx.lease, ctx.video_id, mp4_key=mp4_key, hls_key=hls_key, storyboard_key=storyboard_key,
         poster_key=result.poster_key if result.poster_key and storage().exists(result.poster_key) else None,
         preset_version=profiles.PRESET_VERSION)
+    if nxt is not None:
+        jobs.send(nxt)
 
 
 def make_waveform(ctx: JobContext, info, src, base: str) -> str | None:

@@ -19,6 +19,7 @@ class Setting:
 
 
 GiB = 1024**3
+INSTALL_DIR = Path(__file__).resolve().parent.parent  # the checkout or image folder: .venv, .models
 MiB = 1024**2
 
 SETTINGS: list[Setting] = [
@@ -75,6 +76,14 @@ SETTINGS: list[Setting] = [
     Setting("INDEXER_BATCH", 500, "Most changes the indexer applies in one index commit.", int),
     Setting("RECORDING_MAX_MINUTES", 30, "Longest browser recording, in minutes: the recorder warns a minute before "
             "and stops by itself at this length (the recording is kept). Fractions are allowed (0.5: 30 seconds).", float),
+    Setting("TRANSCRIBE", True, "Transcribe every video with sound, after it plays (a job on the long queue).", bool),
+    Setting("TRANSCRIBE_MODEL", "base", "The speech model: a folder of a faster-whisper model, a name found in "
+            "MODEL_DIR (make install puts tiny.en and base there), or a name faster-whisper downloads where the "
+            "machine may reach its model hub.", str),
+    Setting("MODEL_DIR", "", "Where named speech models live. Empty: .models in the installation folder.", str),
+    Setting("TRANSCRIBE_BEAM", 1, "Beam size of the speech decoder: 1 is greedy and fastest; 5 is a little more "
+            "accurate and about half as fast.", int),
+    Setting("TRANSCRIBE_THREADS", 0, "CPU threads of one transcription. 0: every core.", int),
     Setting("OUTBOX_KEEP_HOURS", 168, "Delivered outbox events are kept this long (for inspection), then pruned.", int),
 ]
 
@@ -102,6 +111,7 @@ def load(environ=None, overrides: dict | None = None) -> dict:
     cfg["UPLOAD_DIR"] = cfg["UPLOAD_DIR"] or str(data / "uploads")
     cfg["WORKER_SCRATCH_DIR"] = cfg["WORKER_SCRATCH_DIR"] or str(data / "scratch")
     cfg["INDEX_DIR"] = str(Path(cfg["INDEX_DIR"]).resolve()) if cfg["INDEX_DIR"] else str(data / "index")
+    cfg["MODEL_DIR"] = str(Path(cfg["MODEL_DIR"] or INSTALL_DIR / ".models").resolve())
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _stored_secret(data)
     return cfg

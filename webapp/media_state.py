@@ -33,9 +33,10 @@ class JobState(StrEnum):
 class JobKind(StrEnum):
     INGEST = "ingest"  # probe, instant original, poster: seconds
     TRANSCODE = "transcode"  # MP4, HLS ladder, storyboard: minutes
+    TRANSCRIBE = "transcribe"  # speech to timed text, after the video plays: minutes; never fails the video
 
 
-QUEUE_FOR_KIND = {JobKind.INGEST: "short", JobKind.TRANSCODE: "long"}
+QUEUE_FOR_KIND = {JobKind.INGEST: "short", JobKind.TRANSCODE: "long", JobKind.TRANSCRIBE: "long"}
 
 
 class IllegalTransition(Exception):

@@ -33,6 +33,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 TOPICS = {
     "page.created", "page.published", "page.moved", "page.trashed", "page.restored", "page.purged",
     "space.created", "space.deleted", "video.ready", "video.failed", "video.updated", "video.deleted",
+    "video.transcribed",
     "search.rebuild",
 }
 

@@ -129,7 +129,7 @@ def _queue_rebuild(video: Video) -> Job | None:
     will read the new trim anyway. A transcode already running with the old trim is not flipped: it sees the
     trim changed when it finishes (media_worker/transcode.py) and leaves the video to this new job."""
     pending = db.session.scalar(select(Job.id).where(
-        Job.video_id == video.id,
+        Job.video_id == video.id, Job.kind.in_([JobKind.INGEST, JobKind.TRANSCODE]),  # a transcript is not a picture
         (Job.state == JobState.QUEUED) | ((Job.state == JobState.RUNNING) & (Job.kind == JobKind.INGEST))).limit(1))
     if pending is not None:
         return None

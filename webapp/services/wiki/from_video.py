@@ -43,11 +43,13 @@ def transcript_markdown(video_id: str, segments: Iterable[Segment], *, paragraph
 
 
 def transcript_segments(video) -> list[Segment]:
-    """The video's transcript once transcripts exist; the transcription feature replaces this hook."""
-    loader = getattr(video, "transcript_segments", None)
-    if callable(loader):
-        return [Segment(float(s.start), float(s.end), s.text) for s in loader()]
-    return []
+    """The video's transcript in the viewer's time (what the page's links will seek to), if it has one."""
+    from webapp.services import transcripts
+
+    view = transcripts.view(video)
+    if view["state"] != "done":
+        return []
+    return [Segment(float(s["start"]), float(s["end"]), s["text"]) for s in view["segments"]]
 
 
 def draft_for(video) -> tuple[str, str]:
