@@ -13,8 +13,8 @@ scratch folders of attempts no longer live.
 
 Job flow
     upload done -> videos.accept_source stores `sources/<video>/original`, creates an INGEST job row and sends
-    its id -> a worker on the `short` queue claims it with a lease (runner.run) -> ingest.run: header probe,
-    instant original (stream copy, published at once; sha1 beside it), poster -> in ONE fenced transaction:
+    its id -> a worker on the `short` queue claims it with a lease (runner.run) -> ingest.run: instant
+    original (a WebM's new header over its clusters, else a stream copy; published at once; sha1 beside it), poster -> in ONE fenced transaction:
     video row updated, INGEST succeeded,
     TRANSCODE job created -> its id is sent to the `long` queue after the commit -> transcode.run: one ffmpeg
     pass (split -> every rung + storyboard), top HLS rung cut from the MP4 by stream copy, master playlist
@@ -30,8 +30,9 @@ Job flow
 
 Storage keys (everything served lives under `renditions/<video>/`, which the app serves at /v/<id>/media/)
     sources/<video>/original                            the upload, never served
+    renditions/<video>/instant-<source version>/
+        original.mp4 | original.webm                    instant original (header rewrite or stream copy), ingest
     renditions/<video>/<sha1[:12]>-<PRESET_VERSION>/
-        original.mp4 | original.webm                    instant original (stream copy), ingest
         poster.jpg                                      a frame near 1 s, or the waveform of audio-only files
         video.mp4                                       H.264/AAC progressive MP4 (+faststart) = top rung
         master.m3u8, <rung>.m3u8, <rung>_NNNN.ts        HLS ladder (audio.m3u8 for audio-only files)

@@ -4,12 +4,14 @@ Nothing on the way to the instant original may grow with the recording's length 
 does: the source is hard-linked rather than copied (local storage); a browser recording (WebM) gets a new header
 with Duration and Cues in front of its own clusters (webm_original.py), without ffprobe or ffmpeg; any other
 file has only its header probed before a stream copy (whose output then gives the duration the packets would);
-the checksum that names the output keys is computed in a thread meanwhile; and the original is published before
-the poster is made.
+the original's key is named by the stored source's version (a stat), so the checksum that names the other
+outputs is computed in a low-priority thread meanwhile and waited for only after the original is published;
+and the poster comes after that.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import replace
@@ -18,6 +20,7 @@ from media_worker import commands, probe, webm_original
 from media_worker.context import JobContext, output_prefix, sha1_file
 from media_worker.media_info import MediaInfo
 from media_worker.sandbox import MediaError
+from webapp import storage_keys
 from webapp.adapters.storage import storage
 from webapp.services import jobs, processing
 
@@ -48,14 +51,18 @@ def _materialize(ctx: JobContext):
 
 
 class _Checksum(threading.Thread):
-    """sha1 of the source beside ffmpeg (hashlib releases the GIL): it names the outputs, so it is needed only
-    when they are stored, not before the remux starts."""
+    """sha1 of the source beside the original's making (hashlib releases the GIL): it names the poster and the
+    renditions, not the original, so it runs at the lowest CPU priority and takes what the original leaves."""
 
     def __init__(self, path):
         super().__init__(daemon=True, name="ingest-sha1")
         self.path, self.value, self.error = path, None, None
 
     def run(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # Linux: this thread only
+        except (AttributeError, OSError):
+            pass
         try:
             self.value = sha1_file(self.path)
         except OSError as e:  # reported by result(), in the job's own thread
@@ -103,18 +110,21 @@ def run(ctx: JobContext) -> None:
                                    height=info.display_height or None, has_video=info.has_video,
                                    has_audio=info.has_audio)
 
-    sha1 = checksum.result()
-    step("sha1-wait")
     ctx.check()
-    processing.record_source(ctx.lease, ctx.video_id, sha1, probed)
-    prefix = output_prefix(ctx.video_id, sha1)
     store = storage()
     original_key = original_mime = None
     if original_name:
-        original_key, original_mime = prefix + original_name, ORIGINAL_MIME[original_name.rpartition(".")[2]]
+        # Named by the source's version, not its checksum, so the whole-file hash is off the critical path.
+        original_key = storage_keys.instant_run(ctx.video_id, store.version(ctx.video().source_key)) + original_name
+        original_mime = ORIGINAL_MIME[original_name.rpartition(".")[2]]
+        processing.record_source(ctx.lease, ctx.video_id, None, probed)
         store.put_file(original_key, ctx.out / original_name)
         processing.publish_original(ctx.lease, ctx.video_id, original_key=original_key, original_mime=original_mime)
         step("publish")
+    sha1 = checksum.result()
+    step("sha1-wait")
+    processing.record_source(ctx.lease, ctx.video_id, sha1, probed)
+    prefix = output_prefix(ctx.video_id, sha1)
 
     ctx.progress(0.8, "Making a poster")
     # Decoding one picture here also proves the file decodes at all, before any long job is queued.

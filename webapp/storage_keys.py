@@ -5,6 +5,8 @@
     renditions/<video>/<source sha1[:12]>-<preset version>/   one processing run's outputs (and waveform.json,
                                                               the untrimmed source's audio peaks)
     renditions/<video>/<sha1[:12]>-<preset>-trim<ms>-<ms>/    a trim's outputs, beside the untrimmed ones
+    renditions/<video>/instant-<source version>/              the instant original, named before the checksum
+                                                              is known (storage.version: inode/size/mtime, ETag)
     attachments/<page>/<attachment>/<safe name>               files attached to wiki pages
 """
 from __future__ import annotations
@@ -26,6 +28,13 @@ def renditions(video_id: str) -> str:
 def rendition_run(video_id: str, source_sha1: str, preset_version: str) -> str:
     """Outputs of one (source, preset) pair: a retry overwrites the same keys, a new preset writes beside them."""
     return f"{renditions(video_id)}{source_sha1[:12]}-{preset_version}/"
+
+
+def instant_run(video_id: str, source_version: str) -> str:
+    """The instant original's folder: a function of the stored source's version, which costs a stat (the checksum
+    costs a read of the whole file, and the original should not wait for it). A retry of the same source
+    overwrites it; a new source writes beside it."""
+    return f"{renditions(video_id)}instant-{source_version[:48]}/"
 
 
 def trimmed_run(run_prefix: str, start: float, end: float) -> str:

@@ -29,11 +29,13 @@ def test_h264_upload_becomes_ready_with_mp4_hls_storyboard_and_poster(stack_app,
     assert [j.kind for j in jobs_of(video_id)] == ["ingest", "transcode"]
     assert all(j.state == "succeeded" and j.attempt == 1 for j in jobs_of(video_id))
 
-    # Every key is under the video's prefix and named by source checksum and preset version.
+    # Every key is under the video's prefix and named by source checksum and preset version, except the instant
+    # original's, named by the stored source's version (it is published before the checksum is known).
     assert len(v.source_sha1) == 40
     folder = f"renditions/{v.id}/{v.source_sha1[:12]}-{v.preset_version}/"
-    for key in (v.original_key, v.mp4_key, v.hls_key, v.poster_key, v.storyboard_key):
+    for key in (v.mp4_key, v.hls_key, v.poster_key, v.storyboard_key):
         assert key and key.startswith(folder), key
+    assert v.original_key.startswith(f"renditions/{v.id}/instant-") and v.original_key.endswith("/original.mp4")
     assert v.original_mime == "video/mp4"
 
     mp4 = fetch(v.mp4_key, tmp_path / "out.mp4")

@@ -48,6 +48,9 @@ class Storage:
     def read_bytes(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int: ...
+    def version(self, key: str) -> str:
+        """A cheap token that changes whenever the object's bytes are replaced (no read of its content)."""
+        ...
     def delete_prefix(self, prefix: str) -> None: ...
     def serve(self, key: str, *, download_name: str | None = None) -> Response: ...
     def check(self) -> None:
@@ -133,6 +136,10 @@ class LocalStorage(Storage):
 
     def size(self, key):
         return self.path(key).stat().st_size
+
+    def version(self, key):
+        st = self.path(key).stat()  # a source is replaced by a rename, never rewritten: a new inode and mtime
+        return f"{st.st_ino:x}-{st.st_size:x}-{st.st_mtime_ns:x}"
 
     def delete_prefix(self, prefix):
         target = self.path(prefix)
@@ -238,6 +245,10 @@ class S3Storage(Storage):
 
     def size(self, key):
         return self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"]
+
+    def version(self, key):
+        etag = self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ETag"]
+        return "".join(c for c in etag.lower() if c in "0123456789abcdef-")
 
     def delete_prefix(self, prefix):
         prefix = check_key(prefix)

@@ -59,10 +59,11 @@ def progress(lease: Lease, video_id: str, kind: str, fraction: float, stage: str
     jobs.report(lease, int(fraction * 100), stage)
 
 
-def record_source(lease: Lease, video_id: str, sha1: str, probed: Probed) -> None:
-    """Store the source checksum and what probing found, as soon as they are known (fenced)."""
+def record_source(lease: Lease, video_id: str, sha1: str | None, probed: Probed) -> None:
+    """Store what probing found and (when known) the source checksum, as soon as they are known (fenced)."""
     video = _video(video_id)
-    video.source_sha1 = sha1
+    if sha1 is not None:
+        video.source_sha1 = sha1
     video.duration = probed.duration
     video.width, video.height = probed.width, probed.height
     video.has_video, video.has_audio = probed.has_video, probed.has_audio
