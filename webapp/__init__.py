@@ -33,16 +33,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     storage.init_app(app)
     jobs.init_app(app)
 
-    from webapp import api, auth, cli, error_pages, health, subscribers, uploads, videos, wiki
+    from webapp import api, auth, cli, error_pages, health, search, subscribers, transcripts, uploads, videos, wiki
 
     subscribers.init_app(app)
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(videos.bp)
+    app.register_blueprint(transcripts.bp)
     app.register_blueprint(wiki.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     cli.init_app(app)
 

@@ -11,7 +11,7 @@ from webapp.errors import ServiceError, status_of
 from webapp.extensions import db
 from webapp.models import Video
 from webapp.services import media as media_rules
-from webapp.services import videos
+from webapp.services import transcripts, videos
 from webapp.services.wiki.links import pages_citing_video
 
 bp = Blueprint("videos", __name__)
@@ -70,7 +70,9 @@ def library():
 @login_required
 def watch(video_id):
     video = visible_or_404(video_id)
+    # The transcript rides in the page, so the panel shows at once without a second request.
     return render_template("videos/watch.html", video=video, info=videos.as_json(video),
+                           transcript=transcripts.view(video),
                            can_manage=policy.can(current_user, policy.MANAGE, video),
                            citations=pages_citing_video(current_user, video.id))
 

@@ -17,7 +17,7 @@ from tests.policy.conftest import SECRET
 from webapp import policy, storage_keys
 from webapp.adapters.storage import storage
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Transcript, TranscriptSegment, User
 from webapp.services import uploads
 from webapp.services.wiki import attachments, pages, spaces, tree
 
@@ -33,6 +33,10 @@ EXPECT = {
     "videos.library": "member", "uploads.new": "member", "uploads.form_upload": "member",
     "uploads.tus_collection": "member", "api.create_video": "member", "api.list_videos": "member",
     "api.list_spaces": "member", "api.create_space": "member", "wiki.index": "member", "wiki.create_space": "member",
+    "search.results": "member", "api.search": "member",
+    "transcripts.transcript_json": "video", "transcripts.captions_vtt": "video", "transcripts.captions_srt": "video",
+    "transcripts.upload_captions": "video", "transcripts.rerun": "video",
+    "api.get_transcript": "video", "api.get_captions": "video", "api.upload_captions": "video",
     "videos.watch": "video", "videos.status": "video", "videos.media": "video", "api.get_video": "video",
     "wiki.from_video_page": "video",
     "videos.retry": "manage", "api.update_video": "manage", "api.delete_video": "video",
@@ -81,6 +85,10 @@ class World:
         pages.create(o, self.open, "Open page", f"{{{{video:{self.team_video.id}}}}}")
         pages.publish(o, self.page, self.page.title, self.page.body + f"\n{{{{video:{self.team_video.id}}}}}\n", 2)
         self.upload = uploads.create(o, length=1000)
+        # A finished transcript, so its captions answer the people who may see the video.
+        db.session.add(Transcript(video_id=self.video.id, state="done", progress=100, segments=[
+            TranscriptSegment(video_id=self.video.id, position=0, start=0.0, end=1.0, text=f"{SECRET} words")]))
+        db.session.commit()
         self.tokens = {u.email: factories.token(u) for u in (self.admin, self.owner, self.other)}
 
     def args(self, endpoint: str, rule) -> dict:

@@ -133,7 +133,8 @@ def view(video: Video) -> dict:
             continue
         words = [[round(max(0.0, a - offset), 3), round(min(end, b) - offset, 3), w]
                  for a, b, w in s.words if offset <= a < end]
+        cut = s.words and len(words) < len(s.words)  # a trim through the sentence: only what is still said
         segments.append({"start": round(max(0.0, s.start - offset), 3), "end": round(min(end, s.end) - offset, 3),
-                         "text": s.text, "words": words})
+                         "text": " ".join(w for _, _, w in words) if cut else s.text, "words": words})
     return {"state": current.state, "progress": current.progress, "reason": current.reason,
             "language": current.language, "origin": current.origin, "segments": segments}

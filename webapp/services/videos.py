@@ -11,7 +11,7 @@ from webapp import errors, policy, storage_keys, text
 from webapp.adapters.storage import storage
 from webapp.extensions import db
 from webapp.media_state import JobKind, JobState, VideoStatus, advance
-from webapp.models import Job, User, Video
+from webapp.models import Job, Transcript, User, Video
 from webapp.models.base import utcnow
 from webapp.services import jobs, media, outbox
 from webapp.services.wiki import versions
@@ -193,6 +193,11 @@ def _pair(start: float | None, end: float | None) -> dict | None:
 
 
 def as_json(video: Video) -> dict:
+    # Three columns, not the Transcript: that would load every segment with it, on every status poll.
+    row = db.session.execute(select(Transcript.state, Transcript.progress, Transcript.reason)
+                             .where(Transcript.video_id == video.id)).first()
+    transcript = ({"state": row.state, "progress": row.progress, "reason": row.reason} if row is not None
+                  else {"state": "none", "progress": 0, "reason": None})
     return {
         "id": video.id,
         "title": video.title,
@@ -214,6 +219,7 @@ def as_json(video: Video) -> dict:
         "trim": _pair(video.trim_start, video.trim_end),  # the kept part, in seconds of the untrimmed source
         "source_duration": video.source_duration or (video.duration if video.trim_start is None else None),
         "waveform_url": media_url(video, video.waveform_key),
+        "transcript": transcript,  # the watch page shows "Transcribing... 40%", then loads the transcript
     }
 
 

@@ -37,14 +37,16 @@ def apply(writer: search_index.Writer, events: list[Event]) -> None:
         count = writer.rebuild(documents.everything())
         log.info("search index rebuilt: %d documents", count)
         return
-    upserts, deletes = [], []
-    for subject in subjects_of(events):
-        doc = documents.document_for(subject)
-        if doc is None:
-            deletes.append(subject)
-        else:
-            upserts.append(doc)
-    writer.apply(upserts, deletes)
+    writer.apply({subject: documents.documents_for(subject) for subject in subjects_of(events)})
+
+
+def _rebuild_if_stale(writer: search_index.Writer) -> None:
+    # An index folder written with an older schema cannot take new documents: rebuild it from the database
+    # (one commit; readers keep the old generation until then).
+    if writer.stale_schema:
+        log.warning("the search index in %s has an older schema: rebuilding it from the database", writer.path)
+        count = writer.rebuild(documents.everything())
+        log.warning("search index rebuilt with the new schema: %d documents", count)
 
 
 def drain(writer: search_index.Writer, *, batch: int | None = None) -> int:
@@ -63,6 +65,7 @@ def run(stop: threading.Event, *, once: bool = False) -> int:
     log.info("indexer waiting for the writer lock of %s", search_index.index_dir())
     with search_index.exclusive_writer() as writer:
         log.info("indexer owns the writer of %s", search_index.index_dir())
+        _rebuild_if_stale(writer)
         while not stop.is_set():
             try:
                 n = drain(writer)

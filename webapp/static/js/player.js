@@ -1,6 +1,6 @@
 // The watch page: source choice and upgrades, custom controls, shortcuts, deep links, live processing status,
 // and the trim applied in the browser while the renditions are rebuilt (the owner's editors live in
-// video-edit.js and trim-editor.js).
+// video-edit.js and trim-editor.js; the transcript panel and captions in transcript.js).
 import { formatClock, startTimeFromLocation } from './timecode.js';
 import { SourceManager, bestSource } from './sources.js';
 import { ScrubBar } from './scrub.js';
@@ -8,6 +8,7 @@ import { loadStoryboard } from './storyboard.js';
 import { isFinal, pollStatus } from './status.js';
 import { initVideoEdit } from './video-edit.js';
 import { TrimEditor } from './trim-editor.js';
+import { initTranscript } from './transcript.js';
 
 const $ = (id) => document.getElementById(id);
 let info = JSON.parse($('video-data').textContent);
@@ -23,6 +24,7 @@ const EDGE = 0.05;
 let preview = null;
 let previewEnded = () => {};
 let editor = null;  // the owner's trim editor, told about every status change
+let transcript = null;  // the transcript panel and captions, told about every status and source change
 const wanted = () => preview || info.trim || null;
 
 // The trim baked into what the <video> element plays now (the instant original never has one).
@@ -49,6 +51,13 @@ function clip() {
   const end = Math.min(length || Infinity, want.end - offset);
   if (start <= EDGE && end >= length - EDGE) return null;
   return { start, end };
+}
+
+/** How far the element's clock runs ahead of the viewer's (0 = the trim's start): the trim less what is baked in.
+ *  Unlike clip() it ignores a preview, since the transcript's times count from the saved trim. */
+function viewerOffset() {
+  const b = baked();
+  return Math.max(0, (info.trim ? info.trim.start : 0) - (b ? b.start : 0));
 }
 
 // The seek bar, times and keys all work in the clip's own time (0 .. its length).
@@ -133,6 +142,7 @@ const sources = new SourceManager(video, {
       video.currentTime = c.start;
     }
     showTimes();
+    transcript?.sourceChanged();
   },
 });
 
@@ -147,6 +157,17 @@ function seekBy(delta) {
   const c = clip();
   const end = c ? c.end : (Number.isFinite(video.duration) ? video.duration : scrub.duration());
   video.currentTime = Math.max(c ? c.start : 0, Math.min(end || Infinity, video.currentTime + delta));
+}
+
+/** Seek to `seconds` of the viewer's time (a transcript word, a find match), inside what plays. */
+function seekViewer(seconds) {
+  if (!sources.current || video.readyState < 1) {
+    pendingStart = seconds;  // applied when the source attaches
+    return;
+  }
+  const c = clip();
+  const at = seconds + viewerOffset();
+  video.currentTime = c ? Math.max(c.start, Math.min(c.end, at)) : Math.max(0, at);
 }
 
 function toggleFullscreen() {
@@ -223,6 +244,7 @@ function applyStatus(next) {
   applyPlayback(next.playback || {});
   showTimes();
   if (editor) editor.update();
+  transcript?.update(next);
   const playable = Boolean(sources.current);
   player.classList.toggle('no-source', !playable);
   overlay.hidden = playable;
@@ -264,11 +286,10 @@ video.addEventListener('playing', function watchEnd() {
   requestAnimationFrame(tick);
 });
 
-$('copy-link').addEventListener('click', async (event) => {
-  const button = event.currentTarget;
+/** Put a link that starts at `seconds` (the viewer's time) on the clipboard; `button` says it did. */
+async function copyLinkAt(seconds, button) {
   const url = new URL(info.url, window.location.href);
-  const c = clip();
-  url.searchParams.set('t', String(Math.floor(video.currentTime - (c ? c.start : 0))));
+  url.searchParams.set('t', String(Math.max(0, Math.floor(seconds + 1e-6))));
   const label = button.textContent;
   try {
     await navigator.clipboard.writeText(url.href);
@@ -277,6 +298,11 @@ $('copy-link').addEventListener('click', async (event) => {
     window.prompt('Copy this link:', url.href);
   }
   setTimeout(() => { button.textContent = label; }, 1500);
+}
+
+$('copy-link').addEventListener('click', (event) => {
+  const c = clip();
+  copyLinkAt(video.currentTime - (c ? c.start : 0), event.currentTarget);
 });
 
 // Shortcuts work anywhere on the page except while typing.
@@ -294,6 +320,7 @@ document.addEventListener('keydown', (event) => {
     ArrowRight: () => seekBy(5),
     f: toggleFullscreen,
     m: toggleMute,
+    c: () => transcript?.toggleCaptions(),
   };
   const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
   if (!action) return;
@@ -329,6 +356,14 @@ function changed(next) {
   watchStatus();
 }
 
+transcript = initTranscript({
+  video,
+  statusUrl: $('watch').dataset.statusUrl,
+  offset: viewerOffset,
+  seek: seekViewer,
+  copyLink: copyLinkAt,
+  onStatus: (next) => applyStatus(next),
+});
 applyStatus(info);
 watchStatus();
 initVideoEdit({ onSaved: changed });
