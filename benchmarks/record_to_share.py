@@ -69,7 +69,8 @@ def wait_ready(client: TusClient, video_id: str, timeout: float = 3600) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         info = client.http.get(f"{client.base}/v/{video_id}/status", timeout=30).json()
-        if info["status"] in ("ready", "failed"):
+        transcribing = (info.get("transcript") or {}).get("state") in ("queued", "running")
+        if info["status"] in ("ready", "failed") and not transcribing:  # its transcript is work on the worker too
             return
         time.sleep(1)
 

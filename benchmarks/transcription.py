@@ -36,6 +36,8 @@ CONFIGS = {
     "tiny.en beam1 vad": ("tiny.en", {"beam_size": 1, "vad_filter": True}),
     "base beam1 vad": ("base", {"beam_size": 1, "vad_filter": True}),
     "base beam5 vad": ("base", {"beam_size": 5, "vad_filter": True}),
+    "base batched2 beam1": ("base", {"beam_size": 1, "batched": 2}),
+    "base batched4 beam1": ("base", {"beam_size": 1, "batched": 4}),
     "base batched8 beam1": ("base", {"beam_size": 1, "batched": 8}),
     "base batched8 beam5": ("base", {"beam_size": 5, "batched": 8}),
 }

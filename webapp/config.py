@@ -83,6 +83,8 @@ SETTINGS: list[Setting] = [
     Setting("MODEL_DIR", "", "Where named speech models live. Empty: .models in the installation folder.", str),
     Setting("TRANSCRIBE_BEAM", 1, "Beam size of the speech decoder: 1 is greedy and fastest; 5 is a little more "
             "accurate and about half as fast.", int),
+    Setting("TRANSCRIBE_BATCH", 2, "Voiced stretches decoded together (faster-whisper's batched pipeline); 2 measured "
+            "fastest within 0.6 GB on 2 cores (docs/benchmarks.md). 0: one 30 s window after another.", int),
     Setting("TRANSCRIBE_THREADS", 0, "CPU threads of one transcription. 0: every core.", int),
     Setting("OUTBOX_KEEP_HOURS", 168, "Delivered outbox events are kept this long (for inspection), then pruned.", int),
 ]
