@@ -197,7 +197,9 @@ def test_narrow_screen_puts_the_transcript_below_the_player(admin_page, live_ser
     wide = page.evaluate("""() => [...document.querySelectorAll('#watch *')]
         .filter((el) => el.getBoundingClientRect().right > 361 && el.getClientRects().length)
         .map((el) => el.id || el.className || el.tagName)""")
-    assert wide == [], wide  # nothing of the watch page sticks out sideways (the top bar is not its part)
+    assert wide == [], wide  # nothing of the watch page sticks out sideways
+    # Nor does the header with its search box, Record and the user's links: the page never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     for control in ("#transcript-find", "#transcript-next", "#transcript-prev"):
         box = page.locator(control).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, control
