@@ -139,3 +139,16 @@ def test_the_api_returns_ranked_hits_with_safe_snippets_and_times(app, client):
         assert r.status_code == 400 and why in r.get_json()["error"], (bad, r.get_json())
     assert client.get("/api/v1/search?q=", headers=bearer(user)).get_json() == {
         "results": [], "count": 0, "query": "", "types": ["video", "transcript", "page"]}
+
+
+def test_accents_are_folded_both_ways_and_the_snippet_marks_the_written_word(client, me):
+    space = spaces.create(me, "Ops", "ops")
+    pages.create(me, space, "Team lunch", "We meet at the café on Friday.")
+    pages.create(me, space, "Naive plan", "A naive plan for the resume.")
+    indexer.run_once()
+    html = client.get("/search?q=cafe").get_data(as_text=True)
+    assert "Team lunch" in html and "<mark>café</mark>" in html
+    html = client.get("/search?q=CAFÉ").get_data(as_text=True)
+    assert "Team lunch" in html
+    html = client.get("/search?q=na%C3%AFve+r%C3%A9sum%C3%A9").get_data(as_text=True)  # "naïve résumé"
+    assert "Naive plan" in html and "<mark>naive</mark>" in html

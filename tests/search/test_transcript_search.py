@@ -176,3 +176,21 @@ def test_unknown_types_and_overlong_searches_are_refused_with_a_reason(app):
     # Query syntax people type by accident is a search for its words, never an error.
     for odd in ['"unclosed', "title:", "(((", "AND", "a*b~2^", "kind:(video"]:
         assert isinstance(found(user, odd), list)
+
+
+def test_an_index_whose_words_were_not_accent_folded_is_rebuilt(app, caplog):
+    """Same fields, other analysis: the old words would never match a folded query, so it is rebuilt too."""
+    from webapp.services.wiki import pages, spaces
+
+    owner = factories.user()
+    unfolded = fields.Schema(**{name: (fields.TEXT(field_boost=f.format.field_boost) if isinstance(f, fields.TEXT) else f)
+                                for name, f in search_index.SCHEMA.items()})
+    path = search_index.index_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    index.create_in(str(path), unfolded)
+    space = spaces.create(owner, "Ops", "ops")
+    pages.create(owner, space, "Team lunch", "We meet at the café.")
+    with caplog.at_level("WARNING"):
+        indexer.run_once()
+    assert "older schema" in caplog.text
+    assert [h.title for h in search.search(owner, "cafe")] == ["Team lunch"]
