@@ -1,6 +1,6 @@
 """EBML, the binary layout of Matroska and WebM: reading element headers from a buffer, writing elements.
 
-Only what the WebM rewriter needs (webm_original.py). Every read is bounded by the buffer: a size or an ID that
+Only what the WebM rewriter needs (webm_original/). Every read is bounded by the buffer: a size or an ID that
 runs past the end raises EbmlError, never IndexError, so a damaged upload is a refusal, not a crash.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Nothing on the way to the instant original may grow with the recording's length more than copying its bytes
 does: the source is hard-linked rather than copied (local storage); a browser recording (WebM) gets a new header
-with Duration and Cues in front of its own clusters (webm_original.py), without ffprobe or ffmpeg; any other
+with Duration and Cues in front of its own clusters (webm_original/), without ffprobe or ffmpeg; any other
 file has only its header probed before a stream copy (whose output then gives the duration the packets would);
 the original's key is named by the stored source's version (a stat), so the checksum that names the other
 outputs is computed in a low-priority thread meanwhile and waited for only after the original is published;

@@ -8,6 +8,7 @@ loaded is not a failure of the video: the transcript says so and can be run agai
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -64,8 +65,6 @@ def load_model(cfg):
 
 def _offline() -> bool:
     # Without network a hub name would hang on retries; HF_HUB_OFFLINE=1 is how an operator says so.
-    import os
-
     return os.environ.get("HF_HUB_OFFLINE", "") in ("1", "true", "yes")
 
 

@@ -20,13 +20,19 @@ FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the CSRF token around the 
 MAX_FORM_PARTS = 10
 
 
-@bp.url_value_preprocessor
-def _bound(endpoint, _values):
-    # url_value_preprocessors run before the CSRF check parses the form: a huge body is refused unread.
-    if endpoint == "transcripts.upload_captions" and request.method == "POST":
+def bound_caption_upload() -> None:
+    """Limit this request's body to a caption file's size before anything parses the form (a huge body is
+    refused unread). Called from url_value_preprocessors, which run before the CSRF check."""
+    if request.method == "POST":
         req = request._get_current_object()
         req.max_content_length = captions.MAX_BYTES + FORM_OVERHEAD
         req.max_form_parts = MAX_FORM_PARTS
+
+
+@bp.url_value_preprocessor
+def _bound(endpoint, _values):
+    if endpoint == "transcripts.upload_captions":
+        bound_caption_upload()
 
 
 @bp.errorhandler(ServiceError)

@@ -80,6 +80,15 @@ def sign_up(page, base_url: str, email: str = "admin@example.com", name: str = "
     page.wait_for_url("**/videos")
 
 
+def sign_in(page, base_url: str, email: str) -> None:
+    """Log in as an existing account (made with factories.user and the suite's PASSWORD)."""
+    page.goto(base_url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/videos")
+
+
 @pytest.fixture
 def admin_page(page, live_server):
     sign_up(page, live_server.url)

@@ -8,8 +8,7 @@ import json
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import ffmpeg
-from tests.conftest import PASSWORD
+from tests.browser.conftest import ffmpeg, sign_in
 from webapp.adapters.storage import storage
 from webapp.extensions import db
 from webapp.media_state import VideoStatus
@@ -323,11 +322,7 @@ def test_states_while_made_when_empty_and_when_unavailable(admin_page, live_serv
     factories.user("member@example.com", name="Mo Member")
     context = browser.new_context()
     other = context.new_page()
-    other.goto(live_server.url + "/login")
-    other.fill("input[name=email]", "member@example.com")
-    other.fill("input[name=password]", PASSWORD)
-    other.click("button[type=submit]")
-    other.wait_for_url("**/videos")
+    sign_in(other, live_server.url, "member@example.com")
     other.goto(f"{live_server.url}/v/{broken.id}")
     expect(other.locator("#transcript-reason")).to_have_text("No speech model could be loaded: the model folder is empty.")
     expect(other.locator("#transcript-rerun")).to_have_count(0)

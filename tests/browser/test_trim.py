@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 from webapp.extensions import db
 from webapp.models import Video
 
@@ -136,11 +136,7 @@ def test_another_member_sees_no_edit_controls_and_cannot_trim(admin_page, live_s
     factories.user("member@example.com", name="Mo Member")
     context = browser.new_context()
     page = context.new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("input[name=email]", "member@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/videos")
+    sign_in(page, live_server.url, "member@example.com")
 
     page.goto(f"{live_server.url}/v/{team.id}")
     expect(page.locator("h1")).to_have_text("Team update")

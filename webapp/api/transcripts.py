@@ -7,21 +7,15 @@ from flask_login import current_user, login_required
 from webapp.api import bp
 from webapp.errors import Invalid
 from webapp.services import captions, transcripts, videos
-from webapp.transcripts import captions_response, uploaded_file
-
-FORM_OVERHEAD = 64 * 1024
-MAX_FORM_PARTS = 10
+from webapp.transcripts import bound_caption_upload, captions_response, uploaded_file
 
 # Services raise webapp.errors kinds; api.common's one handler answers them as JSON and rolls back.
 
 
 @bp.url_value_preprocessor
 def _bound_upload(endpoint, _values):
-    # Before anything reads the form: a body past the limit is refused (413, JSON) without being read.
-    if endpoint == "api.upload_captions" and request.method == "POST":
-        req = request._get_current_object()
-        req.max_content_length = captions.MAX_BYTES + FORM_OVERHEAD
-        req.max_form_parts = MAX_FORM_PARTS
+    if endpoint == "api.upload_captions":
+        bound_caption_upload()  # a body past the limit is refused (413, JSON) without being read
 
 
 @bp.route("/videos/<video_id>/transcript", methods=["GET"])

@@ -1,16 +1,4 @@
-"""The instant original of a browser recording without ffmpeg: the WebM's own clusters behind a new header.
-
-MediaRecorder writes a WebM as it goes, so it has no Duration, no Cues and clusters of unknown size: a player
-cannot tell its length or seek in it. ffmpeg's remux fixes that by reading and rewriting every packet, which
-grows with the recording (1.2 s for 10 minutes on a busy 2-core machine) and needs an ffprobe first. Here one
-pass reads only element headers (a few per second of video), then the output is a new header (EBML, SeekHead,
-Info with the Duration, the source's Tracks, Cues for every keyframe) followed by the source's clusters, each
-given its real size and copied byte for byte in the kernel. What plays is exactly what was recorded.
-
-Anything this path is not sure of (another codec, several tracks of a kind, encryption, a VP9 profile other
-than 0, lacing on video, a damaged cluster before the end) makes scan() answer None, and ingest remuxes with
-ffmpeg as before. A file cut off inside its last element (a crashed tab) keeps every whole element before it.
-"""
+"""One pass over a WebM's element headers: its tracks, keyframes and length, or None for ffmpeg's remux."""
 from __future__ import annotations
 
 import logging
@@ -125,7 +113,7 @@ class _Scanner:
             try:
                 h = ebml.read_header(buf, pos, limit)
             except Truncated:
-                if h_is_cluster(buf, pos, limit):
+                if _is_cluster(buf, pos, limit):
                     h = _unbounded_header(buf, pos, limit)  # a cut-off cluster: keep its whole blocks
                 else:
                     self._tail_is_empty(pos)
@@ -346,7 +334,7 @@ class _Scanner:
             raise NotRewritable(f"damaged element at {pos} before the end")
 
 
-def h_is_cluster(buf, pos: int, limit: int) -> bool:
+def _is_cluster(buf, pos: int, limit: int) -> bool:
     return bytes(buf[pos:pos + 4]) == ebml.encode_id(CLUSTER) and pos + 5 <= limit
 
 
@@ -354,79 +342,3 @@ def _unbounded_header(buf, pos: int, limit: int) -> ebml.Header:
     """The header of a sized cluster whose size runs past the end of the file: read it as of unknown size."""
     size, length = ebml.read_vint(buf, pos + 4, limit)
     return ebml.Header(CLUSTER, pos, pos + 4 + length, UNKNOWN_SIZE)
-
-
-def write(rec: Recording, src: str | os.PathLike, out: str | os.PathLike) -> None:
-    """The original: our header, then every cluster with its real size and its bytes copied unchanged."""
-    info = ebml.element(INFO, ebml.uint(TIMECODE_SCALE, rec.timecode_scale) + ebml.string(MUXING_APP, "Parley")
-                        + ebml.string(WRITING_APP, "Parley") + ebml.float64(DURATION, float(rec.duration_ticks)))
-    # Lengths first (fixed-width numbers make them independent of the positions), then the positions.
-    seek_head_length = len(_seek_head(0, 0, 0))
-    cues_length = len(_cues(rec, [0] * len(rec.clusters)))
-    info_at = seek_head_length
-    tracks_at = info_at + len(info)
-    cues_at = tracks_at + len(rec.tracks_element)
-    in_place = _in_place(rec.clusters)
-    cluster_at, at = [], cues_at + cues_length
-    for c in rec.clusters:
-        cluster_at.append(at)
-        at += (c.end - c.start) if in_place else CLUSTER_HEADER_LENGTH + (c.end - c.data)
-    header = b"".join([_seek_head(info_at, tracks_at, cues_at), info, rec.tracks_element, _cues(rec, cluster_at)])
-    assert len(header) == cluster_at[0], "the header's length must not depend on the positions in it"
-    doc = ebml.element(EBML_HEADER, ebml.uint(0x4286, 1) + ebml.uint(0x42F7, 1) + ebml.uint(0x42F2, 4)
-                       + ebml.uint(0x42F3, 8) + ebml.string(DOC_TYPE, "webm") + ebml.uint(0x4287, 4)
-                       + ebml.uint(DOC_TYPE_READ_VERSION, 2))
-    segment = ebml.encode_id(SEGMENT) + ebml.encode_size(at)
-    with open(src, "rb") as source, open(out, "wb") as target:
-        target.write(doc + segment + header)
-        base = target.tell() - cluster_at[0]
-        if in_place:
-            # One copy of the whole run of clusters (a single system call on Linux), then each unknown size
-            # written over: thousands of clusters cost microseconds each, not a copy each.
-            first, last = rec.clusters[0], rec.clusters[-1]
-            _copy(source, target, first.start, last.end - first.start)
-            for c, at in zip(rec.clusters, cluster_at, strict=True):
-                if c.declared != c.end - c.data:
-                    os.pwrite(target.fileno(), ebml.encode_size(c.end - c.data), base + at + 4)
-        else:
-            for c in rec.clusters:
-                target.write(ebml.encode_id(CLUSTER) + ebml.encode_size(c.end - c.data))
-                _copy(source, target, c.data, c.end - c.data)
-
-
-def _in_place(clusters: list[Cluster]) -> bool:
-    """Nothing between clusters, and every header either true already or as long as ours (MediaRecorder's
-    unknown sizes take 8 bytes): the source's run of clusters can be copied whole and its sizes fixed after."""
-    return all(c.declared == c.end - c.data or c.data - c.start == CLUSTER_HEADER_LENGTH for c in clusters) and all(
-        a.end == b.start for a, b in zip(clusters, clusters[1:], strict=False))
-
-
-def _copy(source, target, offset: int, count: int) -> None:
-    target.flush()  # copy_file_range writes at the descriptor's position, after what Python buffered
-    while count > 0:
-        try:
-            done = os.copy_file_range(source.fileno(), target.fileno(), count, offset)
-        except OSError:  # another filesystem kind, or an old kernel: through user space
-            source.seek(offset)
-            done = target.write(source.read(min(count, 8 << 20)))
-            target.flush()
-        if done <= 0:
-            raise OSError("the source ended while it was copied")
-        offset, count = offset + done, count - done
-
-
-def _seek_head(info_at: int, tracks_at: int, cues_at: int) -> bytes:
-    def seek(eid: int, at: int) -> bytes:
-        return ebml.element(SEEK, ebml.element(SEEK_ID, ebml.encode_id(eid)) + ebml.uint(SEEK_POSITION, at, FIXED))
-    return ebml.element(SEEK_HEAD, seek(INFO, info_at) + seek(TRACKS, tracks_at) + seek(CUES, cues_at))
-
-
-def _cues(rec: Recording, cluster_at: list[int]) -> bytes:
-    points = []
-    for c, at in zip(rec.clusters, cluster_at, strict=True):
-        for time, relative in c.cues:
-            positions = (ebml.uint(CUE_TRACK, rec.cue_track) + ebml.uint(CUE_CLUSTER_POSITION, at, FIXED)
-                         + ebml.uint(CUE_RELATIVE_POSITION, relative, FIXED))
-            points.append(ebml.element(CUE_POINT, ebml.uint(CUE_TIME, time, FIXED)
-                                       + ebml.element(CUE_TRACK_POSITIONS, positions)))
-    return ebml.element(CUES, b"".join(points))
