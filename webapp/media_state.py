@@ -34,9 +34,11 @@ class JobKind(StrEnum):
     INGEST = "ingest"  # probe, instant original, poster: seconds
     TRANSCODE = "transcode"  # MP4, HLS ladder, storyboard: minutes
     TRANSCRIBE = "transcribe"  # speech to timed text, after the video plays: minutes; never fails the video
+    SCREENS = "screens"  # scene changes, text on screen (OCR), filmstrip, chapters: after it plays; never fails it
 
 
-QUEUE_FOR_KIND = {JobKind.INGEST: "short", JobKind.TRANSCODE: "long", JobKind.TRANSCRIBE: "long"}
+QUEUE_FOR_KIND = {JobKind.INGEST: "short", JobKind.TRANSCODE: "long", JobKind.TRANSCRIBE: "long",
+                  JobKind.SCREENS: "long"}
 
 
 class IllegalTransition(Exception):

@@ -56,3 +56,17 @@ class TranscriptSegment(db.Model):
     @property
     def words(self) -> list[tuple[float, float, str]]:
         return [tuple(w) for w in json.loads(self.words_json or "[]")]
+
+
+class TranscriptRevision(db.Model):
+    """A transcript as it stood after one change (the worker's, a caption upload, a hand correction, a restore):
+    the whole text, so history, diff and restore need no replay."""
+    __tablename__ = "transcript_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("transcripts.video_id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # 1, 2, ... per video
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # None: the worker
+    origin: Mapped[str] = mapped_column(String(16))  # 'auto', 'upload', 'edited' or 'restored'
+    note: Mapped[str] = mapped_column(String(200), default="")
+    segments_json: Mapped[str] = mapped_column(Text)  # [{"start", "end", "text", "words"}, ...] in source seconds
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -23,6 +23,8 @@ class User(UserMixin, db.Model):
     # Part of every session's login id (get_id): moving it on, in this row, ends every session cookie at once.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     deactivated_at: Mapped[datetime | None]
+    # The player's captions (CC) start on for this person, wherever they watch.
+    captions_on: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self) -> bool:
