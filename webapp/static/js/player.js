@@ -9,6 +9,7 @@ import { isFinal, pollStatus } from './status.js';
 import { initVideoEdit } from './video-edit.js';
 import { TrimEditor } from './trim-editor.js';
 import { initTranscript } from './transcript.js';
+import { providePlayer } from './player-api.js';
 
 const $ = (id) => document.getElementById(id);
 let info = JSON.parse($('video-data').textContent);
@@ -366,6 +367,14 @@ transcript = initTranscript({
 });
 applyStatus(info);
 watchStatus();
+providePlayer({
+  video,
+  info: () => info,
+  offset: viewerOffset,
+  seek: seekViewer,
+  duration: () => scrub.duration(),
+  currentTime: () => Math.max(0, video.currentTime - viewerOffset()),
+});
 initVideoEdit({ onSaved: changed });
 if ($('trim-editor')) {
   editor = new TrimEditor({
