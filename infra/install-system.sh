@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the system programs Parley needs, through apt-get when we may; otherwise say what is missing.
-#   infra/install-system.sh run    ffmpeg, node/npm
+#   infra/install-system.sh run    ffmpeg, node/npm, tesseract (text on screen) with its English data
 #   infra/install-system.sh test   also PostgreSQL, Redis, Chromium and real recorded speech (LibriVox clips) for the tests
 #   infra/install-system.sh bench  also wrk, the load generator of the page-view benchmark
 set -euo pipefail
-want=(ffmpeg:ffmpeg npm:npm)
+want=(ffmpeg:ffmpeg npm:npm tesseract:tesseract-ocr /usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng)
 if [ "${1:-run}" = "test" ] || [ "${1:-run}" = "bench" ]; then
   want+=(redis-server:redis-server chromium:chromium initdb:postgresql
          /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata)

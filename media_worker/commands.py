@@ -276,3 +276,25 @@ def storyboard_vtt(plan: StoryboardPlan, duration: float, image: str, made: int 
         x, y = (i % plan.columns) * plan.thumb_width, (i // plan.columns) * plan.thumb_height
         lines += [f"{_ts(start)} --> {_ts(end)}", f"{image}#xywh={x},{y},{plan.thumb_width},{plan.thumb_height}", ""]
     return "\n".join(lines)
+
+
+
+def screen_changes(info: MediaInfo, src, printed: str, full: str, thumb: str, max_pixels: int, *, threshold: float,
+                   fps: float = 2.0, max_width: int = 1600, thumb_width: int = 240, max_frames: int = 600) -> list[str]:
+    """One pass over the video at `fps` pictures a second, decoded on one thread (a background job: CPU time
+    matters more than wall time): the first picture and every one that differs from the one before by more
+    than `threshold` are kept, their times printed to `printed` (the metadata filter) in the order of the
+    numbered pictures: in grey at full size (capped) to read their text, and small in colour for the filmstrip."""
+    w, h = profiles.fit(info.display_width, info.display_height, min(info.display_height, info.display_width))
+    if w > max_width:
+        w, h = max_width, profiles.even(max_width * h / w)
+    # Two pictures a second need no frame that nothing refers to, and no deblocking: about half the decode.
+    source = ffmpeg.input(str(src), threads="1", skip_frame="noref", skip_loop_filter="all", **input_args(max_pixels))
+    picked = (source[str(info.video_index)].filter("fps", fps).filter("scale", w, h).filter("setsar", 1)
+              .filter("select", f"eq(n,0)+gt(scene,{threshold})").filter("metadata", mode="print", file=printed)
+              .split())
+    keep = {"frames:v": str(max_frames), "fps_mode": "passthrough", **CLEAN_OUTPUT}
+    return _compile(
+        ffmpeg.output(picked[0].filter("format", "gray"), full, format="image2", **{"q:v": "2"}, **keep),
+        ffmpeg.output(picked[1].filter("scale", thumb_width, profiles.even(thumb_width * h / w)), thumb,
+                      format="image2", **{"q:v": "4"}, **keep), progress=True)

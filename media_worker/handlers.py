@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from media_worker import ingest, transcode, transcribe
+from media_worker import ingest, screens, transcode, transcribe
 from media_worker.context import JobContext
 from webapp.media_state import JobKind
 
@@ -58,4 +58,5 @@ HANDLERS: dict[str, Callable[[JobContext], None]] = {
     JobKind.INGEST: ingest.run,
     JobKind.TRANSCODE: transcode.run,
     JobKind.TRANSCRIBE: transcribe.run,
+    JobKind.SCREENS: screens.run,
 }

@@ -127,8 +127,8 @@ def finish(ctx: JobContext, result: Result, *, mp4_key: str, hls_key: str, story
         ctx.lease, ctx.video_id, mp4_key=mp4_key, hls_key=hls_key, storyboard_key=storyboard_key,
         poster_key=result.poster_key if result.poster_key and storage().exists(result.poster_key) else None,
         preset_version=profiles.PRESET_VERSION)
-    if nxt is not None:
-        jobs.send(nxt)
+    for job in nxt:
+        jobs.send(job)
 
 
 def make_waveform(ctx: JobContext, info, src, base: str) -> str | None:

@@ -50,6 +50,8 @@ def stack_env(tmp_path: Path, stack: str) -> dict:
         "PARLEY_JOB_LEASE_SECONDS": "15",
         # Speech models cost seconds per video; only the transcription tests (which set it to 1) need them.
         "PARLEY_TRANSCRIBE": "0",
+        # Reading screens (OCR) likewise: only the screens tests turn it on.
+        "PARLEY_SCREENS": "0",
     }
     if stack == "production":
         env["PARLEY_DATABASE_URL"] = fresh_postgres_database(service_url("POSTGRES_URL"))

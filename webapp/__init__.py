@@ -41,6 +41,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(videos.bp)
     app.register_blueprint(transcripts.bp)
+    from webapp import screens  # the filmstrip's JSON
+    app.register_blueprint(screens.bp)
     app.register_blueprint(wiki.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(health.bp)

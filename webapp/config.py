@@ -86,6 +86,10 @@ SETTINGS: list[Setting] = [
     Setting("TRANSCRIBE_BATCH", 2, "Voiced stretches decoded together (faster-whisper's batched pipeline); 2 measured "
             "fastest within 0.6 GB on 2 cores (docs/benchmarks.md). 0: one 30 s window after another.", int),
     Setting("TRANSCRIBE_THREADS", 0, "CPU threads of one transcription. 0: every core.", int),
+    Setting("SCREENS", True, "Read the screens of every video with a picture, after it plays (a job on the long "
+            "queue): scene changes, the text on each screen (tesseract OCR), the filmstrip under the player.", bool),
+    Setting("OCR_LANGS", "eng", "Languages tesseract reads on screen, joined by '+' (eng+deu); each needs its "
+            "tesseract-ocr-<lang> package.", str),
     Setting("OUTBOX_KEEP_HOURS", 168, "Delivered outbox events are kept this long (for inspection), then pruned.", int),
 ]
 

@@ -12,7 +12,8 @@ bp = Blueprint("search", __name__)
 
 LIMIT = 50
 # Section order and headings on the page (the hits inside each keep their rank).
-SECTIONS = (("video", "Videos"), ("transcript", "Said in videos"), ("page", "Wiki pages"))
+SECTIONS = (("video", "Videos"), ("transcript", "Said in videos"), ("screen", "On screen in videos"),
+            ("page", "Wiki pages"))
 
 
 @bp.route("/search")
@@ -37,10 +38,10 @@ def _shown(hit: search_service.Hit) -> dict:
     one exists, drawn by search-results.js, over the poster)."""
     thumb = storyboard = None
     storyboard_at = None
-    if hit.kind in ("video", "transcript"):
+    if hit.kind in ("video", "transcript", "screen"):
         video = hit.obj
         thumb = media_url(video, video.poster_key)
-        if hit.kind == "transcript" and video.storyboard_key:
+        if hit.kind in ("transcript", "screen") and video.storyboard_key:
             storyboard = media_url(video, video.storyboard_key)
             # The storyboard follows the renditions' timeline, which starts at the trim they were cut with;
             # the hit's time counts from the video's current trim.

@@ -49,3 +49,8 @@ def attachments(page_id: int) -> str:
 
 def attachment(page_id: int, attachment_id: int, safe_name: str) -> str:
     return f"{attachments(page_id)}{attachment_id}/{safe_name}"
+
+
+def screen_image(video_id: str, source_sha1: str, number: int) -> str:
+    """A filmstrip picture: one per distinct screen of a source, beside its renditions (served like them)."""
+    return f"{renditions(video_id)}screens-{source_sha1[:12]}/{number:03d}.jpg"

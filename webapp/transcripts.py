@@ -1,15 +1,17 @@
-"""A video's transcript over HTTP: its JSON for the watch page, captions (WebVTT, SubRip), caption upload, rerun."""
+"""A video's transcript over HTTP: its JSON for the watch page, captions (WebVTT, SubRip), caption upload, rerun,
+its history (a diff per revision, restore) and the signed-in person's captions preference."""
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, request, send_file, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, RequestEntityTooLarge
 
+from webapp import http_input, policy
 from webapp.errors import Invalid, ServiceError, TooLarge, status_of
 from webapp.extensions import db
-from webapp.services import captions, jobs, transcripts
+from webapp.services import captions, jobs, transcript_revisions, transcripts
 from webapp.services import videos as video_rules
 from webapp.uploads.form import wants_json
 from webapp.videos import visible_or_404
@@ -125,3 +127,48 @@ def rerun(video_id):
         return jsonify(transcripts.view(video)), 202
     flash("Transcription started again.", "success")
     return redirect(url_for("videos.watch", video_id=video.id))
+
+
+@bp.route("/v/<video_id>/transcript/history")
+@login_required
+def history(video_id):
+    video = visible_or_404(video_id)
+    return _no_store(current_app.make_response(render_template(
+        "transcripts/history.html", video=video, revisions=transcript_revisions.history(video),
+        label=transcript_revisions.author_label, can_manage=policy.can(current_user, policy.MANAGE, video))))
+
+
+@bp.route("/v/<video_id>/transcript/history/<int:number>")
+@login_required
+def revision(video_id, number):
+    """One revision against the one before it, a line per segment, with "Restore this version" for owners."""
+    video = visible_or_404(video_id)
+    new, old, rows = transcript_revisions.diff(video, number)
+    is_current = new.number == transcripts.latest_number(video.id)
+    return _no_store(current_app.make_response(render_template(
+        "transcripts/revision.html", video=video, new=new, old=old, rows=rows, is_current=is_current,
+        label=transcript_revisions.author_label, can_manage=policy.can(current_user, policy.MANAGE, video))))
+
+
+@bp.route("/v/<video_id>/transcript/history/<int:number>/restore", methods=["POST"])
+@login_required
+def restore(video_id, number):
+    rev = transcript_revisions.restore(current_user, video_id, number)  # commits
+    if wants_json():
+        return jsonify(transcript_revisions.as_json(rev))
+    flash(f"Revision {number} of the transcript is current again (as revision {rev.number}).", "success")
+    return redirect(url_for("videos.watch", video_id=video_id))
+
+
+@bp.route("/account/captions", methods=["POST"])
+@login_required
+def captions_preference():
+    """The CC button's state, kept with the person so every browser they use starts the same way."""
+    if request.is_json:
+        on = http_input.json_object(1024).get("on")
+    else:
+        on = {"1": True, "on": True, "true": True, "0": False, "off": False, "false": False}.get(
+            request.form.get("on", ""))
+    if not isinstance(on, bool):
+        raise Invalid("Say whether captions start on: {\"on\": true} or {\"on\": false}.")
+    return jsonify(captions_on=captions.set_preference(current_user, on))

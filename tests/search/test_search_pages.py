@@ -101,7 +101,7 @@ def test_empty_no_result_and_refused_searches_say_what_to_do(client, me):
     assert "No results for “zebra” in wiki pages." in html and "Search everything instead" in html
     r = client.get("/search?q=zebra+type:films")
     assert r.status_code == 400
-    assert "There is no type &#39;films&#39; to search: use video, transcript or page." in r.get_data(as_text=True)
+    assert "There is no type &#39;films&#39; to search: use video, transcript, screen or page." in r.get_data(as_text=True)
     assert client.get("/search?q=" + "x" * 600).status_code == 400
     assert client.get("/search?q=%ED%A0%80").status_code in (200, 400)  # a lone surrogate: never a 500
 
@@ -138,7 +138,7 @@ def test_the_api_returns_ranked_hits_with_safe_snippets_and_times(app, client):
         r = client.get(f"/api/v1/search?{bad}", headers=bearer(user))
         assert r.status_code == 400 and why in r.get_json()["error"], (bad, r.get_json())
     assert client.get("/api/v1/search?q=", headers=bearer(user)).get_json() == {
-        "results": [], "count": 0, "query": "", "types": ["video", "transcript", "page"]}
+        "results": [], "count": 0, "query": "", "types": ["video", "transcript", "screen", "page"]}
 
 
 def test_accents_are_folded_both_ways_and_the_snippet_marks_the_written_word(client, me):

@@ -29,7 +29,7 @@ from pathlib import Path
 from flask import current_app
 from whoosh import analysis, fields, highlight, index
 from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.query import Or, Term
+from whoosh.query import And, DateRange, Or, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
@@ -187,13 +187,22 @@ def _parse(fieldnames: list[str], text: str):
         return Or([Term(f, t) for f in fieldnames for t in terms_of(text)])
 
 
-def search_hits(text: str, *, kinds: list[str] | None = None, limit: int = 20) -> list[tuple[str, str, float]]:
-    """(doc_id, kind, score) of the best hits, best first; the caller loads them and filters them by permission."""
+def search_hits(text: str, *, kinds: list[str] | None = None, limit: int = 20, authors=None, spaces=None,
+                after=None, before=None) -> list[tuple[str, str, float]]:
+    """(doc_id, kind, score) of the best hits, best first; the caller loads them and filters them by permission.
+    authors (user ids), spaces (slugs), after/before (datetimes, on `updated`) narrow it; an empty set: nothing."""
     searcher = _searcher()
-    if searcher is None or not (text or "").strip():
+    if searcher is None or not (text or "").strip() or authors == set() or spaces == set():
         return []
     q = _parse(["title", "headings", "body"], text)
-    flt = Or([Term("kind", k) for k in kinds]) if kinds else None
+    parts = [Or([Term("kind", k) for k in kinds])] if kinds else []
+    if authors is not None:
+        parts.append(Or([Term("author", a) for a in sorted(authors)]))
+    if spaces is not None:
+        parts.append(Or([Term("space", s) for s in sorted(spaces)]))
+    if after or before:
+        parts.append(DateRange("updated", after, before, endexcl=True))
+    flt = And(parts) if len(parts) > 1 else (parts[0] if parts else None)
     with _readers_lock:
         hits = searcher.search(q, limit=limit, filter=flt)
         return [(h["doc_id"], h["kind"], float(h.score or 0.0)) for h in hits]

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from webapp.api import pages, search, spaces, transcripts, videos  # noqa: E402,F401
+from webapp.api import chapters, pages, search, spaces, transcripts, videos  # noqa: E402,F401

@@ -18,7 +18,7 @@ def snippet_html(parts: list[tuple[str, bool]]) -> str:
 def as_json(hit: search.Hit) -> dict:
     out = {"kind": hit.kind, "id": hit.id, "title": hit.title, "url": hit.url, "score": round(hit.score, 4),
            "snippet": snippet_html(hit.parts), "snippet_text": "".join(t for t, _ in hit.parts)}
-    if hit.kind == "transcript":
+    if hit.kind in ("transcript", "screen"):
         out["time"] = round(hit.time or 0.0, 3)  # seconds in the video as it plays (after its trim)
     return out
 

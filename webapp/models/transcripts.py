@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -62,6 +62,7 @@ class TranscriptRevision(db.Model):
     """A transcript as it stood after one change (the worker's, a caption upload, a hand correction, a restore):
     the whole text, so history, diff and restore need no replay."""
     __tablename__ = "transcript_revisions"
+    __table_args__ = (UniqueConstraint("video_id", "number"),)  # two writers of one number: one wins, none doubles
     id: Mapped[int] = mapped_column(primary_key=True)
     video_id: Mapped[str] = mapped_column(ForeignKey("transcripts.video_id", ondelete="CASCADE"), index=True)
     number: Mapped[int]  # 1, 2, ... per video

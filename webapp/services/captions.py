@@ -23,7 +23,7 @@ from webapp import text
 from webapp.errors import Conflict, Invalid, NotFound, TooLarge
 from webapp.extensions import db
 from webapp.media_state import VideoStatus
-from webapp.models import Transcript, TranscriptSegment, TranscriptState, Video
+from webapp.models import Transcript, TranscriptSegment, TranscriptState, User, Video
 from webapp.services import outbox, transcripts
 from webapp.services import videos as video_rules
 from webapp.services.transcripts import Words
@@ -287,6 +287,7 @@ def replace_from_file(principal, video: Video, filename: str, data: bytes) -> Tr
     if current is None:
         current = Transcript(video_id=video.id)
         db.session.add(current)
+    transcripts.ensure_first(current)  # the text it replaces stays in the history, to restore
     current.segments.clear()
     db.session.flush()
     for i, s in enumerate(found):
@@ -297,6 +298,17 @@ def replace_from_file(principal, video: Video, filename: str, data: bytes) -> Tr
     current.state, current.progress, current.reason = TranscriptState.DONE, 100, None
     current.origin, current.model, current.language = "upload", "", None
     current.source_sha1 = video.source_sha1  # so a trim or a retry of this file does not transcribe it over again
+    transcripts.record(current, "upload", principal.id, f"Caption file {filename[:120]}".strip())
     outbox.announce("video.transcribed", f"video:{video.id}", video_id=video.id)
     db.session.commit()
     return current
+
+
+def set_preference(principal, on: bool) -> bool:
+    """Whether the player starts with captions showing, for this person on every browser. Commits."""
+    user = db.session.get(User, principal.id)
+    if user is None:
+        raise NotFound("No such account.")
+    user.captions_on = on
+    db.session.commit()
+    return user.captions_on

@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.media_state import JobKind, VideoStatus
 from webapp.models import Job, Video
 from webapp.models.base import utcnow
-from webapp.services import jobs, transcripts, videos
+from webapp.services import jobs, screens, transcripts, videos
 from webapp.services.jobs import Lease
 
 INGEST_SPAN = (0, 10)  # video progress while ingesting; transcoding fills the rest
@@ -49,6 +49,8 @@ def progress(lease: Lease, video_id: str, kind: str, fraction: float, stage: str
     """Show live progress on the job and the video in one fenced commit (LeaseLost if no longer ours)."""
     if kind == JobKind.TRANSCRIBE:  # the video plays already: only its transcript moves
         return transcripts.progress(lease, video_id, fraction, stage)
+    if kind == JobKind.SCREENS:  # likewise: only the scan of its screens moves
+        return screens.progress(lease, video_id, fraction, stage)
     fraction = max(0.0, min(1.0, fraction))
     lo, hi = span_for(kind)
     video = _video(video_id)
@@ -88,9 +90,10 @@ def finish_ingest(lease: Lease, video_id: str, *, original_key: str | None, orig
 
 
 def finish_transcode(lease: Lease, video_id: str, *, mp4_key: str, hls_key: str, storyboard_key: str | None,
-                     poster_key: str | None, preset_version: str) -> Job | None:
+                     poster_key: str | None, preset_version: str) -> list[Job]:
     """Every rendition uploaded: flip the video to ready, fenced with the job's success, and queue its
-    transcript in the same transaction. Returns that job, to be sent after this commit."""
+    transcript and the reading of its screens in the same transaction. Returns those jobs, to be sent after
+    this commit."""
     video = _video(video_id)
     video.mp4_key, video.hls_key, video.storyboard_key = mp4_key, hls_key, storyboard_key
     if poster_key:
@@ -100,7 +103,7 @@ def finish_transcode(lease: Lease, video_id: str, *, mp4_key: str, hls_key: str,
     videos.set_status(video, VideoStatus.READY)
     video.progress, video.stage, video.error = 100, "Ready", None
     video.ready_at = utcnow()
-    nxt = transcripts.queue_if_needed(video)
+    nxt = [job for job in (transcripts.queue_if_needed(video), screens.queue_if_needed(video)) if job is not None]
     jobs.finish(lease)
     db.session.commit()
     _deliver_announcements(lease)
@@ -116,9 +119,10 @@ def fail(lease: Lease, video_id: str, error: str, *, permanent: bool) -> bool:
     """End a failed attempt. Returns True when the job failed for good (the video shows the reason);
     False when it was requeued (the caller sends it)."""
     final = jobs.fail_attempt(lease, error, permanent=permanent)
-    if db.session.get(Job, lease.job_id).kind == JobKind.TRANSCRIBE:  # never fails the video, which plays
+    kind = db.session.get(Job, lease.job_id).kind
+    if kind in (JobKind.TRANSCRIBE, JobKind.SCREENS):  # never fails the video, which plays
         if final:
-            transcripts.failed_for_good(video_id, error)
+            (transcripts if kind == JobKind.TRANSCRIBE else screens).failed_for_good(video_id, error)
         db.session.commit()
         return final
     video = db.session.get(Video, video_id)
@@ -141,6 +145,8 @@ def reap() -> list[int]:
 def _abandoned(job: Job, reason: str) -> None:
     if job.kind == JobKind.TRANSCRIBE:
         transcripts.failed_for_good(job.video_id, reason)
+    elif job.kind == JobKind.SCREENS:
+        screens.failed_for_good(job.video_id, reason)
     else:
         videos.mark_failed(job.video_id, reason)
 

@@ -10,12 +10,13 @@ import json
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from webapp.errors import Conflict, Forbidden
 from webapp.extensions import db
 from webapp.media_state import JobKind, VideoStatus
-from webapp.models import Job, Transcript, TranscriptSegment, TranscriptState, Video
-from webapp.services import jobs, outbox
+from webapp.models import Job, Transcript, TranscriptRevision, TranscriptSegment, TranscriptState, Video
+from webapp.services import chapters, jobs, outbox
 from webapp.services.jobs import Lease
 
 
@@ -84,6 +85,7 @@ def progress(lease: Lease, video_id: str, fraction: float, stage: str) -> None:
 def finish(lease: Lease, video_id: str, *, segments: list[Words], language: str | None, model: str) -> None:
     """Replace the segments with what the worker found, fenced with the job's success; announced for search."""
     current = _transcript(video_id)
+    ensure_first(current)  # what it said before (from before history was kept) stays in the history
     current.segments.clear()
     db.session.flush()
     for i, s in enumerate(segments):
@@ -93,7 +95,9 @@ def finish(lease: Lease, video_id: str, *, segments: list[Words], language: str 
     current.state = TranscriptState.DONE if segments else TranscriptState.EMPTY
     current.progress, current.reason = 100, None
     current.language, current.model, current.origin = language, model[:80], "auto"
+    record(current, "auto", None)
     outbox.announce("video.transcribed", f"video:{video_id}", video_id=video_id)
+    chapters.propose(video_id)  # new words may mean new chapters (never over the owner's)
     jobs.finish(lease)
     db.session.commit()
 
@@ -134,7 +138,47 @@ def view(video: Video) -> dict:
         words = [[round(max(0.0, a - offset), 3), round(min(end, b) - offset, 3), w]
                  for a, b, w in s.words if offset <= a < end]
         cut = s.words and len(words) < len(s.words)  # a trim through the sentence: only what is still said
-        segments.append({"start": round(max(0.0, s.start - offset), 3), "end": round(min(end, s.end) - offset, 3),
+        segments.append({"position": s.position, "start": round(max(0.0, s.start - offset), 3),
+                         "end": round(min(end, s.end) - offset, 3),
                          "text": " ".join(w for _, _, w in words) if cut else s.text, "words": words})
     return {"state": current.state, "progress": current.progress, "reason": current.reason,
-            "language": current.language, "origin": current.origin, "segments": segments}
+            "language": current.language, "origin": current.origin, "revision": current_number(current),
+            "segments": segments}
+
+
+# -- revisions: every change to the segments is one (services/transcript_revisions.py reads and restores them) --
+
+def _snapshot(current: Transcript) -> str:
+    return json.dumps([{"start": s.start, "end": s.end, "text": s.text, "words": [list(w) for w in s.words]}
+                       for s in current.segments], ensure_ascii=False)
+
+
+def latest_number(video_id: str) -> int:
+    return db.session.scalar(select(func.max(TranscriptRevision.number))
+                             .where(TranscriptRevision.video_id == video_id)) or 0
+
+
+def current_number(current: Transcript | None) -> int:
+    """The revision the transcript stands at; 1 for one made before history was kept (written when first needed)."""
+    if current is None:
+        return 0
+    return latest_number(current.video_id) or (1 if current.segments else 0)
+
+
+def ensure_first(current: Transcript | None) -> None:
+    """A transcript from before history was kept gets revision 1 from its current segments (caller commits)."""
+    if current is None or not current.segments or latest_number(current.video_id):
+        return
+    db.session.add(TranscriptRevision(video_id=current.video_id, number=1, author_id=None,
+                                      origin=current.origin or "auto", note="", segments_json=_snapshot(current)))
+    db.session.flush()
+
+
+def record(current: Transcript, origin: str, author_id: int | None, note: str = ""):
+    """The transcript as it now stands, as its newest revision (in the caller's transaction)."""
+    db.session.flush()
+    rev = TranscriptRevision(video_id=current.video_id, number=latest_number(current.video_id) + 1,
+                             author_id=author_id, origin=origin, note=note[:200], segments_json=_snapshot(current))
+    db.session.add(rev)
+    db.session.flush()
+    return rev

@@ -63,7 +63,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_transcript_revisions_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['video_id'], ['transcripts.video_id'], name=op.f('fk_transcript_revisions_video_id_transcripts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcript_revisions'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcript_revisions')),
+    sa.UniqueConstraint('video_id', 'number', name=op.f('uq_transcript_revisions_video_id'))
     )
     with op.batch_alter_table('transcript_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transcript_revisions_video_id'), ['video_id'], unique=False)

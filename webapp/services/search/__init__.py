@@ -14,11 +14,13 @@ from webapp.adapters import search_index
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.models import Page, Video
-from webapp.services.search import transcript_windows
+from webapp.services.search import query, screen_windows, transcript_windows
 
-KINDS = ("video", "transcript", "page")
+KINDS = ("video", "transcript", "screen", "page")
+# Kinds whose documents are windows of a video (read back by recomputing them): kind -> its windows module.
+WINDOWS = {"transcript": transcript_windows, "screen": screen_windows}
 _ALIASES = {"video": "video", "videos": "video", "transcript": "transcript", "transcripts": "transcript",
-            "said": "transcript", "page": "page", "pages": "page", "wiki": "page"}
+            "said": "transcript", "screen": "screen", "screens": "screen", "slides": "screen", "page": "page", "pages": "page", "wiki": "page"}
 _TYPE_WORD = re.compile(r"(?<!\S)type:(\S*)", re.I)
 MAX_QUERY = 500
 
@@ -42,7 +44,7 @@ def kinds_of(values) -> list[str]:
     for value in values:
         kind = _ALIASES.get(value.strip().lower())
         if kind is None:
-            raise Invalid(f"There is no type {value.strip()!r} to search: use video, transcript or page.")
+            raise Invalid(f"There is no type {value.strip()!r} to search: use video, transcript, screen or page.")
         if kind not in out:
             out.append(kind)
     return out
@@ -63,13 +65,17 @@ def search(viewer, text: str, *, kinds: list[str] | None = None, limit: int = 20
     """The best hits the viewer may see, best first. Hits the viewer may not see are dropped before anything is
     read from them, so counts and snippets never leak (a transcript follows its video's visibility)."""
     words, asked = parse(text)
+    words, flt = query.split(viewer, words)
     wanted = asked or None  # None: every kind
     if kinds:
         allowed = kinds_of(kinds)
         wanted = [k for k in (wanted or allowed) if k in allowed]  # both said: only what both ask for
+    if flt.spaces is not None:  # `in:` a space: its pages
+        wanted = [k for k in (wanted or ["page"]) if k == "page"]
     if not words or wanted == []:
         return []
-    found = search_index.search_hits(words, kinds=wanted, limit=limit * 4 + 20)
+    found = search_index.search_hits(words, kinds=wanted, limit=limit * 4 + 20, authors=flt.authors,
+                                     spaces=flt.spaces, after=flt.after, before=flt.before)
     objs = _visible(viewer, found)
     windows: dict[str, list] = {}
     hits = []
@@ -87,8 +93,8 @@ def search(viewer, text: str, *, kinds: list[str] | None = None, limit: int = 20
 def _video_of(doc_id: str, kind: str) -> str | None:
     if kind == "video":
         return doc_id.split(":", 1)[1]
-    if kind == "transcript":
-        parsed = transcript_windows.parse_doc_id(doc_id)
+    if kind in WINDOWS:
+        parsed = WINDOWS[kind].parse_doc_id(doc_id)
         return parsed[0] if parsed else None
     return None
 
@@ -123,14 +129,16 @@ def _hit(doc_id: str, kind: str, words: str, objs: dict, windows: dict) -> Hit |
     url = app_path(f"/v/{quote(video.id)}")
     if kind == "video":
         return _with_snippet(Hit(kind, video.id, video.title, url, "", video), video.description or "", words)
-    # A transcript window, read back from the database as the indexer built it: current words, current trim.
-    number = transcript_windows.parse_doc_id(doc_id)[1]
-    if video.id not in windows:
-        windows[video.id] = transcript_windows.windows(video)
-    if number >= len(windows[video.id]):
-        return None  # the transcript changed since it was indexed; the indexer is about to catch up
-    window = windows[video.id][number]
-    at = transcript_windows.match_time(window, words)
+    # A window (transcript or screen), read back from the database as the indexer built it: current words, trim.
+    module = WINDOWS[kind]
+    number = module.parse_doc_id(doc_id)[1]
+    key = (kind, video.id)
+    if key not in windows:
+        windows[key] = {w.number: w for w in module.windows(video)}
+    window = windows[key].get(number)
+    if window is None:
+        return None  # it changed since it was indexed; the indexer is about to catch up
+    at = module.match_time(window, words)
     hit = Hit(kind, video.id, video.title, f"{url}?t={int(at)}", "", video, time=at)
     return _with_snippet(hit, window.text, words)
 

@@ -2,8 +2,8 @@
 
 The indexer re-reads each subject when it changes, so replaying an event is harmless: a subject that no longer
 exists (or is in the trash) has no documents, and its old ones are deleted. A video owns several: itself and one
-per window of its transcript (transcript_windows.py), all replaced together, so a shorter transcript or a trim
-leaves no stale window behind.
+per window of its transcript (transcript_windows.py) and per screen with text (screen_windows.py), all replaced
+together, so a shorter transcript or a trim leaves no stale window behind.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Page, Video
-from webapp.services.search import transcript_windows
+from webapp.services import chapters
+from webapp.services.search import screen_windows, transcript_windows
 from webapp.services.wiki import indexing as page_documents
 
 
@@ -30,12 +31,17 @@ def _page(page_id: str) -> list[dict]:
 
 def _video_docs(video: Video) -> list[dict]:
     subject = f"video:{video.id}"
+    # Chapter titles weigh as a page's headings do: they name what the video is about, part by part.
     docs = [{"doc_id": subject, "parent": subject, "kind": "video", "title": video.title,
-             "body": video.description, "author": str(video.owner_id), "updated": video.updated_at}]
+             "headings": chapters.index_text(video), "body": video.description, "author": str(video.owner_id), "updated": video.updated_at}]
     # No title on the windows: a search for the video's name finds the video once, not each of its windows.
     for w in transcript_windows.windows(video):
         docs.append({"doc_id": transcript_windows.doc_id(video.id, w.number), "parent": subject,
                      "kind": "transcript", "start": w.start, "body": w.text, "author": str(video.owner_id),
+                     "updated": video.updated_at})
+    for w in screen_windows.windows(video):
+        docs.append({"doc_id": screen_windows.doc_id(video.id, w.number), "parent": subject,
+                     "kind": "screen", "start": w.start, "body": w.text, "author": str(video.owner_id),
                      "updated": video.updated_at})
     return docs
 

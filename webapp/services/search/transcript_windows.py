@@ -6,6 +6,7 @@ never stores the text.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from webapp.adapters import search_index
@@ -13,6 +14,7 @@ from webapp.models import Video
 from webapp.services import transcripts
 
 WINDOW_SECONDS = 30.0
+_PHRASE = re.compile(r'"([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,16 @@ def parse_doc_id(value: str) -> tuple[str, int] | None:
 
 
 def match_time(window: Window, query_text: str) -> float:
-    """When the first word of the query is said in the window: that word's start (from the word timings), else
-    the start of the first segment whose text has it (uploaded captions carry no word timings)."""
+    """When the query is said in the window: where a quoted phrase's words are said in a row, else the first
+    word of the query (from the word timings), else the start of the first segment whose text has it (uploaded
+    captions carry no word timings)."""
+    said = [(float(start), term) for s in window.segments for start, _end, word in s["words"]
+            for term in search_index.terms_of(word)]
+    for phrase in _PHRASE.findall(query_text or ""):
+        wanted = search_index.terms_of(phrase)
+        for i in range(len(said) - len(wanted) + 1) if wanted else ():
+            if [t for _, t in said[i:i + len(wanted)]] == wanted:
+                return said[i][0]
     terms = search_index.query_terms(query_text)
     if terms:
         for s in window.segments:

@@ -1,23 +1,6 @@
-// Captions over the video from the transcript: one text track of VTTCues, the CC button, and the choice remembered
-// in this browser (a per-user setting on the server can replace localStorage later).
-
-const KEY = 'parley.captions';
-
-function remembered() {
-  try {
-    return window.localStorage.getItem(KEY) === 'on';
-  } catch {
-    return false;  // storage refused (private mode, policy): captions start off
-  }
-}
-
-function remember(on) {
-  try {
-    window.localStorage.setItem(KEY, on ? 'on' : 'off');
-  } catch {
-    // nothing to keep it in; the button still works for this visit
-  }
-}
+// Captions over the video from the transcript: one text track of VTTCues, and the CC button. Whether captions
+// start on is the signed-in person's own setting, kept on the server, so every browser they use starts the same.
+import { postJSON } from './http.js';
 
 // Cue text is WebVTT markup, not plain text: escape it so a transcript's "<" or "&" shows as typed.
 function cueText(text) {
@@ -27,15 +10,20 @@ function cueText(text) {
 // The words kept by a trim, when the segment has word timings (its text is the whole sentence as it was said).
 function spoken(segment) {
   const words = segment.words || [];
-  return words.length ? words.map((w) => String(w[2] ?? '')).join('').trim() : String(segment.text ?? '');
+  if (!words.length) return String(segment.text ?? '');
+  const texts = words.map((w) => String(w[2] ?? ''));
+  // Whisper's words carry their own leading spaces; words without any (typed, uploaded) need one between them.
+  return texts.join(texts.some((w) => /^\s/.test(w)) ? '' : ' ').replace(/\s+/g, ' ').trim();
 }
 
 export class Captions {
-  /** `video`: the element; `button`: the CC toggle in the controls (hidden while there is nothing to show). */
-  constructor(video, button) {
+  /** `video`: the element; `button`: the CC toggle in the controls (hidden while there is nothing to show);
+   * `on`: the person's setting as the page was made; `saveUrl`: where a change of it is kept. */
+  constructor(video, button, { on = false, saveUrl = '' } = {}) {
     this.video = video;
     this.button = button;
-    this.on = remembered();
+    this.on = Boolean(on);
+    this.saveUrl = saveUrl;
     this.track = null;
     this.cues = [];
     this.segments = [];
@@ -88,8 +76,18 @@ export class Captions {
   toggle() {
     if (!this.segments.length) return;
     this.on = !this.on;
-    remember(this.on);
     this.applyMode();
+    this.remember(this.on);
+  }
+
+  async remember(on) {
+    if (!this.saveUrl) return;
+    try {
+      const resp = await postJSON(this.saveUrl, { on });
+      if (!resp.ok) throw new Error(`status ${resp.status}`);
+    } catch {
+      // Not kept (offline, signed out): the button still works for this visit; the next click tries again.
+    }
   }
 
   applyMode() {

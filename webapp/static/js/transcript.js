@@ -1,12 +1,13 @@
 // The transcript beside the player: every word a span, the one playing highlighted (and kept in view unless the
 // viewer is scrolling the panel), click a word or press Enter on a segment to seek, find, a link per moment,
-// the states while it is made, and the captions built from the same words. Times here are the viewer's (0 =
+// the states while it is made, the captions built from the same words, and (for owners) corrections in place. Times here are the viewer's (0 =
 // the start of what plays); the player says how far the <video> element's own clock is ahead of that.
 import { formatClock } from './timecode.js';
 import { isFinal } from './status.js';
 import { timedWords, wordAt } from './transcript-words.js';
 import { TranscriptFind } from './transcript-find.js';
 import { Captions } from './captions.js';
+import { TranscriptEditor } from './transcript-edit.js';
 
 const $ = (id) => document.getElementById(id);
 const PENDING = new Set(['queued', 'running']);
@@ -47,7 +48,10 @@ class TranscriptPanel {
     this.polling = false;
     this.loading = false;
     this.trimKey = null;  // the trim of the last status: when it moves, the words' times move with it
-    this.captions = new Captions(this.video, $('captions'));
+    this.captions = new Captions(this.video, $('captions'), {
+      on: panel.dataset.captionsOn === 'true', saveUrl: panel.dataset.captionsUrl,
+    });
+    this.pendingRender = null;  // a newer transcript that came while the owner was editing: shown after
     this.find = new TranscriptFind({
       input: $('transcript-find'), count: $('transcript-count'), prev: $('transcript-prev'), next: $('transcript-next'),
       spans: () => this.spans,
@@ -55,6 +59,7 @@ class TranscriptPanel {
       go: (word) => this.player.seek(word.start),
     });
     this.bind();
+    this.editor = TranscriptEditor.attach(this);
     this.show(this.data);
   }
 
@@ -64,6 +69,7 @@ class TranscriptPanel {
 
   bind() {
     this.list.addEventListener('click', (event) => {
+      if (this.editor?.active) return;  // clicks in a text box place the caret, they do not seek
       const link = event.target.closest('.segment-link');
       const segment = event.target.closest('.transcript-segment');
       if (!segment) return;
@@ -77,6 +83,7 @@ class TranscriptPanel {
     });
     this.list.addEventListener('keydown', (event) => {
       const segment = event.target;
+      if (this.editor?.active) return;
       if (event.key !== 'Enter' || !segment.classList?.contains('transcript-segment')) return;
       event.preventDefault();
       this.player.seek(this.data.segments[Number(segment.dataset.index)].start);
@@ -122,6 +129,19 @@ class TranscriptPanel {
     }
     if (state === 'done' && Array.isArray(t.segments)) this.render(t);
     if (state !== 'done') this.captions.setSegments([], t.language);
+    this.editor?.stateChanged(state);
+  }
+
+  /** A short line under the panel's tools, for what just happened (a save). */
+  announce(message) {
+    $('transcript-saved').textContent = message;
+  }
+
+  /** The editor closed: show what came in meanwhile, else put the words back as they were. */
+  editorStopped() {
+    const pending = this.pendingRender;
+    this.pendingRender = null;
+    if (pending) this.render(pending);
   }
 
   progress(percent) {
@@ -132,6 +152,11 @@ class TranscriptPanel {
   }
 
   render(t) {
+    if (this.editor?.active) {
+      this.pendingRender = t;  // never pull the text boxes from under someone typing
+      return;
+    }
+    this.announce('');
     this.data = t;
     this.words = timedWords(t.segments);
     const list = this.list;
