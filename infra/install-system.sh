@@ -7,7 +7,8 @@ set -euo pipefail
 want=(ffmpeg:ffmpeg npm:npm tesseract:tesseract-ocr /usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng)
 if [ "${1:-run}" = "test" ] || [ "${1:-run}" = "bench" ]; then
   want+=(redis-server:redis-server chromium:chromium initdb:postgresql
-         /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata)
+         /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata
+         /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:fonts-dejavu-core)
 fi
 if [ "${1:-run}" = "bench" ]; then
   want+=(wrk:wrk)

@@ -1,6 +1,7 @@
 """Slide decks as screen recordings: big words on a plain background, one slide after another (real ffmpeg)."""
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -20,6 +21,8 @@ SLIDES = [(0.0, "Quarterly Roadmap", "where we are going"),
 def slides_mp4(path: Path, slides=SLIDES, *, seconds=12.0, size="1280x720", rate=25, audio=False) -> Path:
     """A deck of slides as an H.264 MP4 (with a tone when `audio`): the kind of video the scan is for."""
     if not FONT.exists():
+        if os.environ.get("CI"):
+            pytest.fail("fonts-dejavu-core is missing: make test installs it")
         pytest.skip("the DejaVu fonts (fonts-dejavu-core) are needed to draw slides")
     draws = []
     for i, (start, title, line) in enumerate(slides):
