@@ -1,0 +1,40 @@
+"""The index's schema, and how text becomes the words it holds."""
+from __future__ import annotations
+
+from whoosh import analysis, fields
+from whoosh.support.charset import accent_map
+
+# Words as the index holds them: lower case, stop words gone, accents folded (café, cafe and CAFÉ are one word,
+# so a query typed without accents finds the text written with them, and the other way round).
+TEXT = analysis.StandardAnalyzer() | analysis.CharsetFilter(accent_map)
+
+SCHEMA = fields.Schema(
+    doc_id=fields.ID(stored=True, unique=True),  # "<kind>:<id>", e.g. "page:12", "video:abc", "transcript:abc:3"
+    parent=fields.ID(stored=True),  # the subject that owns it ("video:abc" for its transcript windows)
+    kind=fields.ID(stored=True),
+    start=fields.NUMERIC(float, stored=True),  # a transcript window's first second (the viewer's time)
+    space=fields.ID(stored=True),
+    title=fields.TEXT(analyzer=TEXT, field_boost=3.0),
+    headings=fields.TEXT(analyzer=TEXT, field_boost=2.0),
+    body=fields.TEXT(analyzer=TEXT),
+    author=fields.ID,
+    updated=fields.DATETIME,
+)
+
+
+def signature(schema: fields.Schema) -> list[tuple]:
+    # What must match for documents of SCHEMA to be written into an existing index (names, kinds, storage, and
+    # how text becomes words: an index folded otherwise would miss what queries now look for).
+    return [(name, type(f).__name__, bool(f.stored), bool(getattr(f, "unique", False)),
+             getattr(getattr(f, "format", None), "field_boost", 1.0), _analysis(f))
+            for name, f in sorted(schema.items())]
+
+
+def _analysis(field) -> tuple[str, ...]:
+    analyzer = getattr(field, "analyzer", None)
+    return tuple(type(step).__name__ for step in getattr(analyzer, "items", [analyzer] if analyzer else []))
+
+
+def terms_of(text: str) -> list[str]:
+    """`text`'s words as the index holds them, to compare with query_terms()."""
+    return [t.text for t in SCHEMA["body"].analyzer(text or "")]
