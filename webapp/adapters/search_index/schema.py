@@ -1,12 +1,9 @@
 """The index's schema, and how text becomes the words it holds."""
 from __future__ import annotations
 
-from whoosh import analysis, fields
-from whoosh.support.charset import accent_map
+from whoosh import fields
 
-# Words as the index holds them: lower case, stop words gone, accents folded (café, cafe and CAFÉ are one word,
-# so a query typed without accents finds the text written with them, and the other way round).
-TEXT = analysis.StandardAnalyzer() | analysis.CharsetFilter(accent_map)
+from webapp.adapters.search_index.analysis import TEXT
 
 SCHEMA = fields.Schema(
     doc_id=fields.ID(stored=True, unique=True),  # "<kind>:<id>", e.g. "page:12", "video:abc", "transcript:abc:3"
