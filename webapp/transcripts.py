@@ -167,8 +167,13 @@ def captions_preference():
     if request.is_json:
         on = http_input.json_object(1024).get("on")
     else:
+        # The account page's checkbox comes after a hidden "0": an unticked box sends only that, a ticked one both.
         on = {"1": True, "on": True, "true": True, "0": False, "off": False, "false": False}.get(
-            request.form.get("on", ""))
+            (request.form.getlist("on") or [""])[-1])
     if not isinstance(on, bool):
         raise Invalid("Say whether captions start on: {\"on\": true} or {\"on\": false}.")
-    return jsonify(captions_on=captions.set_preference(current_user, on))
+    saved = captions.set_preference(current_user, on)
+    if request.is_json or wants_json():
+        return jsonify(captions_on=saved)
+    flash("Captions will show when a video starts." if saved else "Videos will start without captions.", "success")
+    return redirect(url_for("auth.account"))

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from webapp import storage_keys
+from webapp import policy, storage_keys
+from webapp.errors import Conflict, Forbidden, NotFound
 from webapp.extensions import db
-from webapp.media_state import JobKind
+from webapp.media_state import JobKind, VideoStatus
 from webapp.models import Job, Screen, ScreenScan, ScreenScanState, Video
 from webapp.services import chapters, jobs, outbox
 from webapp.services.jobs import Lease
@@ -42,12 +43,35 @@ def queue_if_needed(video: Video) -> Job | None:
     if current is not None and current.source_sha1 == video.source_sha1 \
             and current.state != ScreenScanState.UNAVAILABLE:
         return None  # a trim or a retry of the same file: its screens have not changed
+    return _queue(video, current)
+
+
+def _queue(video: Video, current: ScreenScan | None) -> Job:
     if current is None:
         current = ScreenScan(video_id=video.id)
         db.session.add(current)
     current.state, current.progress, current.reason = ScreenScanState.QUEUED, 0, None
     current.source_sha1 = video.source_sha1
     return jobs.create(video.id, JobKind.SCREENS)
+
+
+def rescan(principal, video: Video) -> Job:
+    """The owner (or an admin) asks for the screens to be read again: after OCR was installed, a failure, or a
+    scan that found nothing. The old screens stay until the new scan replaces them. Commits; the caller sends."""
+    if not policy.can(principal, policy.MANAGE, video):
+        if policy.can(principal, policy.VIEW, video):
+            raise Forbidden("Only the video's owner or an admin can have its screens read again.")
+        raise NotFound("No such video.")
+    if not current_app.config["SCREENS"]:
+        raise Conflict("Reading screens is turned off on this server.")
+    if video.status != VideoStatus.READY or video.has_video is False:
+        raise Conflict("Only a ready video with a picture can have its screens read.")
+    current = of(video.id)
+    if current is not None and current.state in (ScreenScanState.QUEUED, ScreenScanState.RUNNING):
+        raise Conflict("The screens of this video are being read already.")
+    job = _queue(video, current)
+    db.session.commit()
+    return job
 
 
 def _scan(video_id: str) -> ScreenScan:

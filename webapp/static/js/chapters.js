@@ -1,5 +1,6 @@
 // The video's chapters: a list under the player that seeks and follows playback, ticks on the scrub bar, and the
-// owner's editor (PUT replaces them, DELETE goes back to the automatic ones). Times are the viewer's.
+// owner's editor (PUT replaces them, DELETE goes back to the automatic ones). Times are the viewer's. Ticks and
+// rows are buttons named "Chapter 2: Setup, 1:05": Tab reaches them, Enter or Space goes there.
 import { playerReady } from './player-api.js';
 import { csrfToken } from './http.js';
 import { formatClock, parseTimecode } from './timecode.js';
@@ -26,6 +27,20 @@ function currentIndex(t) {
   return at;
 }
 
+const nameOf = (c, i) => `Chapter ${i + 1}: ${c.title}, ${formatClock(c.start)}`;
+
+/** `button` goes to `start` when clicked, or on Enter or Space. */
+function seeksTo(button, start) {
+  button.addEventListener('click', () => player && player.seek(start));
+  // Space is the page's play/pause shortcut, which would take the key before the button is activated.
+  button.addEventListener('keydown', (e) => {
+    if (e.key !== ' ' || e.ctrlKey || e.metaKey || e.altKey) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (player) player.seek(start);
+  });
+}
+
 function render() {
   list.replaceChildren();
   chapters.forEach((c, i) => {
@@ -33,6 +48,7 @@ function render() {
     const row = document.createElement('button');
     row.type = 'button';
     row.className = 'chapter-row';
+    row.setAttribute('aria-label', nameOf(c, i));
     row.dataset.index = String(i);
     const time = document.createElement('span');
     time.className = 'chapter-time';
@@ -41,7 +57,7 @@ function render() {
     title.className = 'chapter-title';
     title.textContent = c.title;
     row.append(time, title);
-    row.addEventListener('click', () => player && player.seek(c.start));
+    seeksTo(row, c.start);
     li.append(row);
     list.append(li);
   });
@@ -57,13 +73,37 @@ function renderMarks() {
   marks.replaceChildren();
   const length = player ? player.duration() : 0;
   if (!length) return;
-  chapters.slice(1).forEach((c) => {
-    const mark = document.createElement('span');
+  chapters.forEach((c, i) => {
+    if (i === 0) return;  // no tick at the start
+    const mark = document.createElement('button');
+    mark.type = 'button';
     mark.className = 'scrub-chapter-mark';
     mark.style.left = `${Math.min(100, (c.start / length) * 100)}%`;
     mark.title = c.title;
+    mark.setAttribute('aria-label', nameOf(c, i));
+    seeksTo(mark, c.start);
     marks.append(mark);
   });
+}
+
+// Inside the Seek slider the ticks could not be buttons (a slider's content is not read out, and a click there
+// seeks to the pointer): they move beside it, in the controls, laid over the track; Tab reaches them after it.
+function liftMarks() {
+  const scrub = document.getElementById('scrub');
+  if (!marks || !scrub) return;
+  marks.removeAttribute('aria-hidden');
+  marks.setAttribute('role', 'group');
+  marks.setAttribute('aria-label', 'Chapters on the timeline');
+  marks.classList.add('over-scrub');
+  scrub.after(marks);
+  const place = () => {
+    marks.style.left = `${scrub.offsetLeft}px`;
+    marks.style.top = `${scrub.offsetTop}px`;
+    marks.style.width = `${scrub.offsetWidth}px`;
+    marks.style.height = `${scrub.offsetHeight}px`;
+  };
+  place();
+  new ResizeObserver(place).observe(scrub);
 }
 
 function highlight() {
@@ -183,6 +223,7 @@ if (editor) {
   });
 }
 
+liftMarks();
 load();
 playerReady().then((api) => {
   player = api;

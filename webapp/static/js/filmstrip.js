@@ -1,6 +1,8 @@
 // The filmstrip under the player: one picture per distinct screen (slide, page, window) with the time it appears.
 // Click one to go there; the screen showing now is highlighted as the video plays. While the screens are read it
-// shows the progress, and it says so when there are none or they cannot be read. Times are the viewer's.
+// shows the progress, and it says so when there are none or they cannot be read (offering the owner to read them
+// again). Times are the viewer's, so a new trim reloads them: what it cut goes, the rest moves.
+import { csrfToken } from './http.js';
 import { playerReady } from './player-api.js';
 import { formatClock } from './timecode.js';
 
@@ -8,6 +10,8 @@ const $ = (id) => document.getElementById(id);
 const PENDING = new Set(['queued', 'running']);
 const POLL_MS = 2500;
 const WAIT_FOR_READY_MS = 15 * 60 * 1000;  // a video still processing gets its scan after it plays
+const TRIM_CHECK_MS = 1000;  // the player's status is in memory: comparing its trim costs nothing
+const RESCAN_STATES = new Set(['unavailable', 'empty']);
 
 class Filmstrip {
   constructor(section, player) {
@@ -19,6 +23,8 @@ class Filmstrip {
     this.current = -1;
     this.since = Date.now();
     this.waiting = section.dataset.videoStatus !== 'ready';
+    this.timer = null;
+    this.trimKey = this.trim();
     this.list.addEventListener('click', (event) => {
       const item = event.target.closest('button[data-start]');
       if (item) this.player.seek(parseFloat(item.dataset.start));
@@ -26,22 +32,67 @@ class Filmstrip {
     const follow = () => this.highlight();
     player.video.addEventListener('timeupdate', follow);
     player.video.addEventListener('seeked', follow);
+    // The player tells the panels' code nothing when the owner trims; its status (info) does change at once.
+    setInterval(() => {
+      const key = this.trim();
+      if (key === this.trimKey) return;
+      this.trimKey = key;
+      this.load();
+    }, TRIM_CHECK_MS);
+    this.rescan = $('filmstrip-rescan');
+    this.rescan?.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.readAgain();
+    });
+  }
+
+  trim() {
+    return JSON.stringify((this.player.info() || {}).trim || null);
+  }
+
+  later(ms) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.load(), ms);
+  }
+
+  /** The owner's "Read screens again": the scan is queued, then followed here like the first one. */
+  async readAgain() {
+    const button = $('filmstrip-rescan-button');
+    const error = $('filmstrip-rescan-error');
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      const response = await fetch(this.rescan.action, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'X-CSRFToken': csrfToken(), Accept: 'application/json' },
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.error || `That did not work (${response.status}). Please try again.`);
+      this.render(data);
+      this.later(POLL_MS);
+    } catch (e) {
+      error.textContent = e instanceof TypeError ? 'Parley could not be reached. Please try again.' : e.message;
+      error.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async load() {
     let data;
     try {
-      const response = await fetch(this.section.dataset.url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      const response = await fetch(this.section.dataset.url,
+        { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
       if (!response.ok) throw new Error(String(response.status));
       data = await response.json();
     } catch {
-      setTimeout(() => this.load(), POLL_MS * 4);  // offline or restarting: try again later, quietly
+      this.later(POLL_MS * 4);  // offline or restarting: try again later, quietly
       return;
     }
     this.render(data);
     const stillComing = PENDING.has(data.state) || (data.state === 'none' && this.waiting
       && Date.now() - this.since < WAIT_FOR_READY_MS);
-    if (stillComing) setTimeout(() => this.load(), POLL_MS);
+    if (stillComing) this.later(POLL_MS);
   }
 
   render(data) {
@@ -61,6 +112,8 @@ class Filmstrip {
     const unavailable = $('filmstrip-unavailable');
     unavailable.hidden = state !== 'unavailable';
     unavailable.textContent = data.reason || 'The screens of this video cannot be read here.';
+    const none = (state === 'done' || state === 'empty') && screens.length === 0;
+    if (this.rescan) this.rescan.hidden = !(RESCAN_STATES.has(state) || none);
     this.show(screens);
   }
 
