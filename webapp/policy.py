@@ -2,6 +2,7 @@
 
     can(principal, action, obj)   may this principal do this to this object?
     visible(principal, Model)     the SQL condition selecting the rows of Model the principal may view
+    audience(obj) / audiences(principal)   the same rule as tokens, for the search index (below)
 
 A principal is whatever flask-login put in `current_user`: a signed-in User today, an anonymous visitor, and later
 share-link holders and guests. Rules read only `role`, `id` and `is_authenticated`, and deny what they do not know,
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from webapp.extensions import db
 from webapp.models import Attachment, Page, PageRevision, Space, Upload, Video
 
 VIEW = "view"  # see it, its media, its history; find it in lists and search
@@ -133,3 +135,30 @@ def visible(principal, model) -> ColumnElement:
     if model is Upload:
         return Upload.owner_id == _uid(principal) if role(principal) is not None else false()
     return false()
+
+
+# -- the same rule as tokens, for the search index ----------------------------------------------------------------
+# The index cannot run SQL, so each document carries the tokens of who may view it (audience) and a query keeps
+# the documents holding one of the viewer's tokens (audiences): counts, suggestions and spelling are then of
+# visible things only. Rows shown are still checked with visible()/can(); a rule change above changes these two.
+EVERYONE = None  # audiences(): no filter (admins view everything)
+
+
+def audience(obj) -> list[str]:
+    """Tokens naming who may view obj (a Page or a Video); the viewer needs one of them."""
+    if isinstance(obj, Video):
+        return ["members"] if obj.visibility == "team" else [f"user:{obj.owner_id}"]
+    if isinstance(obj, Page):
+        return [f"space:{obj.space_id}"]
+    return []
+
+
+def audiences(principal) -> set[str] | None:
+    """The viewer's tokens (EVERYONE: no filter; an empty set: sees nothing)."""
+    r = role(principal)
+    if r is None:
+        return set()
+    if r == ADMIN:
+        return EVERYONE
+    spaces = db.session.scalars(select(Space.id).where(_visible_spaces(principal)))
+    return {"members", f"user:{_uid(principal)}", *(f"space:{i}" for i in spaces)}

@@ -1,7 +1,7 @@
 """The library, the watch page, live status, retry, and every media file behind a permission check."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
@@ -11,7 +11,7 @@ from webapp.errors import ServiceError, status_of
 from webapp.extensions import db
 from webapp.models import Video
 from webapp.services import media as media_rules
-from webapp.services import transcripts, videos
+from webapp.services import transcripts, video_views, videos
 from webapp.services.wiki.links import pages_citing_video
 
 bp = Blueprint("videos", __name__)
@@ -70,6 +70,7 @@ def library():
 @login_required
 def watch(video_id):
     video = visible_or_404(video_id)
+    session["watched"] = video_views.count_view(current_user, video, list(session.get("watched", [])))
     # The transcript rides in the page, so the panel shows at once without a second request.
     return render_template("videos/watch.html", video=video, info=videos.as_json(video),
                            transcript=transcripts.view(video),

@@ -138,7 +138,8 @@ def test_the_api_returns_ranked_hits_with_safe_snippets_and_times(app, client):
         r = client.get(f"/api/v1/search?{bad}", headers=bearer(user))
         assert r.status_code == 400 and why in r.get_json()["error"], (bad, r.get_json())
     assert client.get("/api/v1/search?q=", headers=bearer(user)).get_json() == {
-        "results": [], "count": 0, "query": "", "types": ["video", "transcript", "screen", "page"]}
+        "results": [], "count": 0, "query": "", "types": ["video", "transcript", "screen", "page"], "total": 0,
+        "facets": {}, "next_cursor": None, "corrected_query": None}
 
 
 def test_accents_are_folded_both_ways_and_the_snippet_marks_the_written_word(client, me):

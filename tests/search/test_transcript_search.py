@@ -194,3 +194,43 @@ def test_an_index_whose_words_were_not_accent_folded_is_rebuilt(app, caplog):
         indexer.run_once()
     assert "older schema" in caplog.text
     assert [h.title for h in search.search(owner, "cafe")] == ["Team lunch"]
+
+
+def test_an_index_whose_schema_names_analysis_code_that_is_gone_is_read_and_rebuilt(app, caplog):
+    """Whoosh pickles the schema, analysis classes included: a folder written by a version whose filter class was
+    since renamed must neither break searching nor stop the indexer."""
+    import sys
+    import types
+
+    from whoosh import analysis
+
+    from webapp.services.wiki import pages, spaces
+
+    gone = types.ModuleType("parley_gone_analysis")
+
+    class RetiredFilter(analysis.Filter):
+        def __call__(self, tokens):
+            yield from tokens
+
+    RetiredFilter.__module__, RetiredFilter.__qualname__ = gone.__name__, "RetiredFilter"
+    gone.RetiredFilter = RetiredFilter
+    sys.modules[gone.__name__] = gone
+    try:
+        retired = fields.Schema(**{name: (fields.TEXT(analyzer=analysis.StandardAnalyzer() | RetiredFilter())
+                                          if isinstance(f, fields.TEXT) else f)
+                                   for name, f in search_index.SCHEMA.items()})
+        path = search_index.index_dir()
+        path.mkdir(parents=True, exist_ok=True)
+        w = index.create_in(str(path), retired).writer()
+        w.add_document(doc_id="page:999999", kind="page", title="Gone long ago", body="obsolete words")
+        w.commit()
+    finally:
+        del sys.modules[gone.__name__]
+    owner = factories.user()
+    page = pages.create(owner, spaces.create(owner, "Ops", "ops"), "Runbook", "the quarterly forecast")
+    assert search.search(owner, "forecast") == []  # readable (nothing of it is visible yet), not an error
+    with caplog.at_level("WARNING"):
+        indexer.run_once()
+    assert "older schema" in caplog.text
+    assert [h.id for h in search.search(owner, "forecast")] == [str(page.id)]
+    assert search_index.search_ids("obsolete") == []

@@ -13,6 +13,7 @@ import markdown.extensions.toc
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify as _toc_slugify
+from markdown.extensions.toc import unique as _toc_unique
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
@@ -117,6 +118,41 @@ def parse_time(text: str | None) -> int | None:
 
 def slugify_anchor(value: str, separator: str = "-") -> str:
     return ANCHOR_PREFIX + (_toc_slugify(value, separator) or "section")
+
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")
+_INLINE_LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]|\[([^\]]*)\]\([^)]*\)")
+
+
+def heading_anchors(text: str) -> list[tuple[int, str]]:
+    """(character offset of the heading's line, its anchor id as render_markdown gives it), in order: where a
+    search hit in the Markdown can open the rendered page."""
+    out: list[tuple[int, str]] = []
+    used: set[str] = set()
+    in_fence = False
+    offset = 0
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        start, offset = offset, offset + len(line)
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        name = None
+        m = _ATX.match(line)
+        if m:
+            name = m.group(1)
+        elif (line.strip() and i + 1 < len(lines) and _SETEXT.match(lines[i + 1])
+              and not _SETEXT.match(line) and not line.lstrip().startswith(("-", "*", ">", "|"))):
+            name = line.strip()
+        if name is not None:
+            plain = _INLINE_LINK.sub(lambda g: g.group(2) or g.group(1) or g.group(3) or "", name)
+            plain = re.sub(r"[*_`~]", "", plain)
+            out.append((start, _toc_unique(slugify_anchor(plain), used)))
+    return out
 
 
 class _WikiLinkProcessor(InlineProcessor):

@@ -1,5 +1,8 @@
-"""/api/v1/search: the one search (pages, videos, what was said in them), as the viewer may see it."""
+"""/api/v1/search: the one search (pages, videos, what was said and shown in them), as the viewer may see it, and
+/api/v1/search/suggest for search-as-you-type."""
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from flask import jsonify, request
 from flask_login import current_user, login_required
@@ -8,6 +11,7 @@ from markupsafe import escape
 from webapp.api import bp
 from webapp.api.common import int_arg
 from webapp.services import search
+from webapp.services.search import suggestions
 
 
 def snippet_html(parts: list[tuple[str, bool]]) -> str:
@@ -29,7 +33,19 @@ def search_everything():
     q = request.args.get("q", "")
     kinds = [k for k in request.args.get("type", "").split(",") if k.strip()] or None
     limit = int_arg("limit", 20, 1, 100)
-    hits = search.search(current_user, q, kinds=kinds, limit=limit)  # Invalid (unknown type, too long): 400
-    words, asked = search.parse(q)
-    return jsonify(results=[as_json(h) for h in hits], count=len(hits), query=words,
+    exact = request.args.get("exact", "") in ("1", "true")
+    # Invalid (unknown type, too long, a cursor of another search, a bad query word): 400 with the sentence.
+    found = search.run(current_user, q, kinds=kinds, limit=limit, cursor=request.args.get("cursor") or None,
+                       facets=True, exact=exact)
+    _, asked = search.parse(q)
+    return jsonify(results=[as_json(h) for h in found.hits], count=len(found.hits), total=found.total,
+                   next_cursor=found.next_cursor, facets=found.facets, query=found.words,
+                   corrected_query=found.corrected,
                    types=asked or (search.kinds_of(kinds) if kinds else list(search.KINDS)))
+
+
+@bp.route("/search/suggest", methods=["GET"], endpoint="search_suggest")
+@login_required
+def suggest():
+    q = request.args.get("q", "")
+    return jsonify(query=q.strip(), suggestions=[asdict(s) for s in suggestions.suggest(current_user, q)])

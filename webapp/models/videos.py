@@ -56,6 +56,9 @@ class Video(db.Model):
     source_duration: Mapped[float | None]
     waveform_key: Mapped[str | None] = mapped_column(String(255))  # JSON peaks of the untrimmed source's audio
 
+    # Watches by people other than the owner, once per browser session each (services/videos.count_view).
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ready_at: Mapped[datetime | None]

@@ -14,10 +14,20 @@ each carries its subject in `parent`, and a change replaces the subject's whole 
 When SCHEMA changes, an index folder written with the old one is rebuilt by the indexer when it starts
 (`Writer.stale_schema`), in one commit, so readers never see it empty.
 """
-from webapp.adapters.search_index.reader import query_terms, search_hits, search_ids, stored_fields
+from webapp.adapters.search_index.reader import (
+    Found,
+    correction,
+    find,
+    query_terms,
+    search_hits,
+    search_ids,
+    stored_fields,
+    suggest,
+)
 from webapp.adapters.search_index.schema import SCHEMA, TEXT, terms_of
 from webapp.adapters.search_index.snippets import snippet, snippet_parts
 from webapp.adapters.search_index.writer import LOCK_NAME, Writer, WriterBusy, exclusive_writer, index_dir
 
-__all__ = ["LOCK_NAME", "SCHEMA", "TEXT", "Writer", "WriterBusy", "exclusive_writer", "index_dir", "query_terms",
-           "search_hits", "search_ids", "snippet", "snippet_parts", "stored_fields", "terms_of"]
+__all__ = ["LOCK_NAME", "SCHEMA", "TEXT", "Found", "Writer", "WriterBusy", "correction", "exclusive_writer", "find",
+           "index_dir", "query_terms", "search_hits", "search_ids", "snippet", "snippet_parts", "stored_fields",
+           "suggest", "terms_of"]

@@ -28,6 +28,23 @@ def _fields(doc: dict) -> dict:
     return out
 
 
+def index_exists(key: str) -> bool:
+    try:
+        return index.exists_in(key)
+    except (AttributeError, ImportError):  # it exists: its schema is the one we cannot read (see open_index)
+        return True
+
+
+def open_index(key: str) -> index.Index:
+    """The index folder, read with the schema it was written with, or with ours when that one names analysis
+    classes that no longer exist (Whoosh pickles the schema): the folder is then stale and the indexer rebuilds
+    it, and readers meanwhile read it as best they can rather than fail."""
+    try:
+        return index.open_dir(key)
+    except (AttributeError, ImportError):
+        return index.open_dir(key, schema=copy.deepcopy(SCHEMA))  # a copy: a rebuild rewrites its fields
+
+
 class WriterBusy(Exception):
     """Another indexer holds the writer (the caller may wait as a standby, or hand the work to it)."""
 
@@ -38,13 +55,19 @@ class Writer:
     def __init__(self, path: Path):
         self.path = path
         key = str(path)
-        # open_dir without a schema reads the one the folder was written with, to compare it with ours.
-        self.ix = index.open_dir(key) if index.exists_in(key) else index.create_in(key, SCHEMA)
+        self.unreadable_schema = False
+        if not index_exists(key):
+            self.ix = index.create_in(key, SCHEMA)
+            return
+        try:  # without a schema, open_dir reads the one the folder was written with, to compare it with ours
+            self.ix = index.open_dir(key)
+        except (AttributeError, ImportError):
+            self.ix, self.unreadable_schema = open_index(key), True
 
     @property
     def stale_schema(self) -> bool:
         """The folder was written with another schema: only a rebuild() can write to it."""
-        return signature(self.ix.schema) != signature(SCHEMA)
+        return self.unreadable_schema or signature(self.ix.schema) != signature(SCHEMA)
 
     def apply(self, changes: dict[str, list[dict]]) -> None:
         """Replace each subject's documents ([] removes them all), in one commit."""

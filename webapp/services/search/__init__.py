@@ -1,41 +1,40 @@
-"""One search over pages, videos and what was said in them, filtered by the access policy and highlighted from the
-database's text."""
+"""One search over pages, videos and what was said and shown in them, as the viewer may see it: the access policy's
+audiences filter the index before anything is ranked, counted, suggested or spelled, and each hit shown is
+loaded and checked again from the database (hits.py), its excerpt highlighted from the database's text."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
-
-from sqlalchemy import select
 
 from webapp import policy
 from webapp import text as clean
 from webapp.adapters import search_index
 from webapp.errors import Invalid
-from webapp.extensions import db
-from webapp.models import Page, Video
-from webapp.services.search import query, screen_windows, transcript_windows
+from webapp.services.search import query
+from webapp.services.search.hits import WINDOWS, Hit, load
+
+__all__ = ["KINDS", "WINDOWS", "Hit", "Results", "kinds_of", "parse", "run", "search"]
 
 KINDS = ("video", "transcript", "screen", "page")
-# Kinds whose documents are windows of a video (read back by recomputing them): kind -> its windows module.
-WINDOWS = {"transcript": transcript_windows, "screen": screen_windows}
 _ALIASES = {"video": "video", "videos": "video", "transcript": "transcript", "transcripts": "transcript",
-            "said": "transcript", "screen": "screen", "screens": "screen", "slides": "screen", "page": "page", "pages": "page", "wiki": "page"}
+            "said": "transcript", "screen": "screen", "screens": "screen", "slides": "screen", "page": "page",
+            "pages": "page", "wiki": "page"}
 _TYPE_WORD = re.compile(r"(?<!\S)type:(\S*)", re.I)
 MAX_QUERY = 500
+MAX_OFFSET = 1000  # results past this many are not paged to: a narrower search finds them sooner
 
 
 @dataclass
-class Hit:
-    kind: str  # "page", "video" or "transcript" (words said in a video)
-    id: str
-    title: str
-    url: str
-    snippet: str  # the excerpt with matches in [[...]] (plain text; see parts to mark it up safely)
-    obj: object  # the Page or the Video
-    score: float = 0.0
-    parts: list[tuple[str, bool]] = field(default_factory=list)  # the excerpt as (text, is_match) pieces
-    time: float | None = None  # transcript hits: the second (viewer's time) the first matching word is said
+class Results:
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0  # visible matches of every page
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # {"kind": {kind: n}, "space": {slug: n}}
+    next_cursor: str | None = None
+    corrected: str | None = None  # the words searched instead, when those typed found nothing visible
+    words: str = ""  # the words looked for (query words and type: taken out)
 
 
 def kinds_of(values) -> list[str]:
@@ -61,9 +60,10 @@ def parse(text: str) -> tuple[str, list[str]]:
     return " ".join(_TYPE_WORD.sub(" ", text).split()), kinds_of(asked)
 
 
-def search(viewer, text: str, *, kinds: list[str] | None = None, limit: int = 20) -> list[Hit]:
-    """The best hits the viewer may see, best first. Hits the viewer may not see are dropped before anything is
-    read from them, so counts and snippets never leak (a transcript follows its video's visibility)."""
+def run(viewer, text: str, *, kinds: list[str] | None = None, limit: int = 20, cursor: str | None = None,
+        facets: bool = False, exact: bool = False) -> Results:
+    """The viewer's results from the cursor on (Invalid: an unknown type, a query too long, a bad cursor or query
+    word). Without `exact`, words no visible document holds are replaced by the nearest ones that some do."""
     words, asked = parse(text)
     words, flt = query.split(viewer, words)
     wanted = asked or None  # None: every kind
@@ -72,78 +72,54 @@ def search(viewer, text: str, *, kinds: list[str] | None = None, limit: int = 20
         wanted = [k for k in (wanted or allowed) if k in allowed]  # both said: only what both ask for
     if flt.spaces is not None:  # `in:` a space: its pages
         wanted = [k for k in (wanted or ["page"]) if k == "page"]
+    offset = _offset(cursor, words, wanted)
+    out = Results(words=words)
     if not words or wanted == []:
-        return []
-    found = search_index.search_hits(words, kinds=wanted, limit=limit * 4 + 20, authors=flt.authors,
-                                     spaces=flt.spaces, after=flt.after, before=flt.before)
-    objs = _visible(viewer, found)
-    windows: dict[str, list] = {}
-    hits = []
-    for doc_id, kind, score in found:
-        hit = _hit(doc_id, kind, words, objs, windows)
-        if hit is None:
-            continue
-        hit.score = score
-        hits.append(hit)
-        if len(hits) == limit:
-            break
-    return hits
+        return out
+    audiences = policy.audiences(viewer)
+    found = _find(words, audiences, wanted, flt, offset, limit, facets)
+    if not exact and offset == 0 and not found.hits:
+        better = search_index.correction(words, audiences=audiences)
+        if better:
+            found = _find(better, audiences, wanted, flt, offset, limit, facets)
+            out.corrected = better if found.hits else None
+            words = better if found.hits else words
+    out.hits = load(viewer, found.hits, words)
+    out.total, out.facets = found.total, found.facets
+    if offset + limit < min(found.total, MAX_OFFSET) and len(found.hits) == limit:
+        out.next_cursor = _cursor(offset + limit, words, wanted)  # a corrected search pages on as corrected
+    return out
 
 
-def _video_of(doc_id: str, kind: str) -> str | None:
-    if kind == "video":
-        return doc_id.split(":", 1)[1]
-    if kind in WINDOWS:
-        parsed = WINDOWS[kind].parse_doc_id(doc_id)
-        return parsed[0] if parsed else None
-    return None
+def search(viewer, text: str, *, kinds: list[str] | None = None, limit: int = 20) -> list[Hit]:
+    """The best hits the viewer may see, best first."""
+    return run(viewer, text, kinds=kinds, limit=limit).hits
 
 
-def _visible(viewer, found) -> dict[str, object]:
-    """"page:<id>" / "video:<id>" -> the row, for the hits' subjects the policy lets the viewer see."""
-    page_ids = [int(d.split(":", 1)[1]) for d, k, _ in found if k == "page"]
-    video_ids = {v for d, k, _ in found if (v := _video_of(d, k))}
-    objs: dict[str, object] = {}
-    if page_ids:
-        for p in db.session.scalars(select(Page).where(Page.id.in_(page_ids), policy.visible(viewer, Page))):
-            objs[f"page:{p.id}"] = p
-    if video_ids:
-        query = select(Video).where(Video.id.in_(sorted(video_ids)), policy.visible(viewer, Video))
-        for v in db.session.scalars(query):
-            objs[f"video:{v.id}"] = v
-    return objs
+def _find(words, audiences, wanted, flt, offset, limit, facets):
+    return search_index.find(words, audiences=audiences, kinds=wanted, offset=offset, limit=limit, facets=facets,
+                             authors=flt.authors, spaces=flt.spaces, after=flt.after, before=flt.before)
 
 
-def _hit(doc_id: str, kind: str, words: str, objs: dict, windows: dict) -> Hit | None:
-    from webapp.services.wiki import pages
-    from webapp.services.wiki.names import app_path
-
-    if kind == "page":
-        page = objs.get(doc_id)
-        if page is None:
-            return None
-        return _with_snippet(Hit(kind, str(page.id), page.title, pages.url(page), "", page), page.body, words)
-    video = objs.get(f"video:{_video_of(doc_id, kind)}")
-    if video is None:
-        return None
-    url = app_path(f"/v/{quote(video.id)}")
-    if kind == "video":
-        return _with_snippet(Hit(kind, video.id, video.title, url, "", video), video.description or "", words)
-    # A window (transcript or screen), read back from the database as the indexer built it: current words, trim.
-    module = WINDOWS[kind]
-    number = module.parse_doc_id(doc_id)[1]
-    key = (kind, video.id)
-    if key not in windows:
-        windows[key] = {w.number: w for w in module.windows(video)}
-    window = windows[key].get(number)
-    if window is None:
-        return None  # it changed since it was indexed; the indexer is about to catch up
-    at = module.match_time(window, words)
-    hit = Hit(kind, video.id, video.title, f"{url}?t={int(at)}", "", video, time=at)
-    return _with_snippet(hit, window.text, words)
+# A cursor is where the next page starts, tied to the search it came from (another search's cursor is refused
+# rather than silently paging something else).
+def _fingerprint(words: str, kinds) -> str:
+    return hashlib.sha256(json.dumps([words, kinds]).encode()).hexdigest()[:12]
 
 
-def _with_snippet(hit: Hit, text: str, words: str) -> Hit:
-    hit.parts = search_index.snippet_parts(text, words)
-    hit.snippet = "".join(f"[[{t}]]" if m else t for t, m in hit.parts)
-    return hit
+def _cursor(offset: int, words: str, kinds) -> str:
+    raw = json.dumps({"o": offset, "f": _fingerprint(words, kinds)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _offset(cursor: str | None, words: str, kinds) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset, mark = int(data["o"]), data["f"]
+    except (ValueError, TypeError, KeyError):
+        raise Invalid("That cursor is not one this search gave: start again without it.") from None
+    if mark != _fingerprint(words, kinds) or not 0 < offset <= MAX_OFFSET:
+        raise Invalid("That cursor is not one this search gave: start again without it.")
+    return offset

@@ -11,15 +11,21 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
+from webapp import policy
 from webapp.extensions import db
 from webapp.models import Page, Video
-from webapp.services import chapters
+from webapp.services import chapters, video_views
 from webapp.services.search import screen_windows, transcript_windows
 from webapp.services.wiki import indexing as page_documents
 
 
+def _access(obj) -> str:
+    return " ".join(policy.audience(obj))
+
+
 def _page_docs(page: Page) -> list[dict]:
-    return [{**page_documents.document(page), "parent": f"page:{page.id}"}]
+    return [{**page_documents.document(page), "parent": f"page:{page.id}", "access": _access(page),
+             "suggest": page.title}]
 
 
 def _page(page_id: str) -> list[dict]:
@@ -31,18 +37,20 @@ def _page(page_id: str) -> list[dict]:
 
 def _video_docs(video: Video) -> list[dict]:
     subject = f"video:{video.id}"
+    access, views = _access(video), video_views.popularity(video.view_count or 0)
     # Chapter titles weigh as a page's headings do: they name what the video is about, part by part.
     docs = [{"doc_id": subject, "parent": subject, "kind": "video", "title": video.title,
-             "headings": chapters.index_text(video), "body": video.description, "author": str(video.owner_id), "updated": video.updated_at}]
+             "headings": chapters.index_text(video), "body": video.description, "author": str(video.owner_id), "updated": video.updated_at,
+             "access": access, "suggest": video.title, "views": views}]
     # No title on the windows: a search for the video's name finds the video once, not each of its windows.
     for w in transcript_windows.windows(video):
         docs.append({"doc_id": transcript_windows.doc_id(video.id, w.number), "parent": subject,
                      "kind": "transcript", "start": w.start, "body": w.text, "author": str(video.owner_id),
-                     "updated": video.updated_at})
+                     "updated": video.updated_at, "access": access, "views": views})
     for w in screen_windows.windows(video):
         docs.append({"doc_id": screen_windows.doc_id(video.id, w.number), "parent": subject,
                      "kind": "screen", "start": w.start, "body": w.text, "author": str(video.owner_id),
-                     "updated": video.updated_at})
+                     "updated": video.updated_at, "access": access, "views": views})
     return docs
 
 
