@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from whoosh import index, scoring
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser import MultifieldPlugin, OrGroup, QueryParser
 from whoosh.query import And, DateRange, Or, Prefix, Term
 
+from webapp.adapters.search_index.analysis import has_cjk
 from webapp.adapters.search_index.schema import PREFIX_CHARS, SCHEMA, TYPED, terms_of
 from webapp.adapters.search_index.writer import index_dir, index_exists, open_index
 
@@ -88,8 +89,20 @@ def _epoch(value) -> float:
     return float(value)
 
 
+class _Parser(QueryParser):
+    """A typed word that analyzes into several tokens is any of them (OR, as "e-mail" is "e" or "mail"), but when
+    it holds CJK text its tokens are that run's character pairs and must come in a row: 東京タワー is 東京 京タ タワ
+    ワー as a phrase, else any page with タワ would match."""
+
+    def multitoken_query(self, spec, texts, fieldname, termclass, boost):
+        if any(map(has_cjk, texts)):
+            spec = "phrase"
+        return super().multitoken_query(spec, texts, fieldname, termclass, boost)
+
+
 def _parse(fieldnames: list[str], text: str):
-    parser = MultifieldParser(fieldnames, schema=SCHEMA, group=OrGroup)
+    parser = _Parser(None, schema=SCHEMA, group=OrGroup)  # what whoosh's MultifieldParser() builds
+    parser.add_plugin(MultifieldPlugin(fieldnames))
     try:
         return parser.parse(text)
     except Exception:  # whatever people type is a search: syntax the parser refuses counts as its plain words

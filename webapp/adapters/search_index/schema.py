@@ -40,7 +40,9 @@ def signature(schema: fields.Schema) -> list[tuple]:
 
 def _analysis(field) -> tuple[str, ...]:
     analyzer = getattr(field, "analyzer", None)
-    return tuple(type(step).__name__ for step in getattr(analyzer, "items", [analyzer] if analyzer else []))
+    # A step's `version` names a change in what it does that its class name does not (its patterns, its ranges).
+    return tuple(type(step).__name__ + str(getattr(step, "version", ""))
+                 for step in getattr(analyzer, "items", [analyzer] if analyzer else []))
 
 
 def terms_of(text: str) -> list[str]:

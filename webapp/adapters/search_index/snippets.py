@@ -5,6 +5,7 @@ import re
 
 from whoosh import highlight
 
+from webapp.adapters.search_index.analysis import is_cjk
 from webapp.adapters.search_index.reader import query_terms
 from webapp.adapters.search_index.schema import SCHEMA
 
@@ -19,7 +20,8 @@ def snippet_parts(text: str, query_text: str, *, chars: int = 200) -> list[tuple
     parts = []
     if terms:
         frag = highlight.ContextFragmenter(maxchars=chars, surround=60)
-        parts = highlight.highlight(text, terms, SCHEMA["body"].analyzer, frag, _Parts(chars), top=1)
+        # As the index holds the text (with each CJK character alone too), so a one-character query is marked.
+        parts = highlight.highlight(text, terms, SCHEMA["body"].analyzer, frag, _Parts(chars), top=1, mode="index")
     parts = parts or [(text[:chars], False)]
     # One line: line breaks and runs of spaces (a page's Markdown) read as single spaces.
     parts = [(_SPACES.sub(" ", t), match) for t, match in parts]
@@ -45,14 +47,20 @@ class _Parts(highlight.Formatter):
         start, end = fragment.startchar, fragment.endchar
         if len(text) <= self.chars:
             start, end = 0, len(text)
-        while start > 0 and not text[start - 1].isspace():
+        while start > 0 and not _between_words(text, start):
             start -= 1
-        while end < len(text) and not text[end].isspace():
+        while end < len(text) and not _between_words(text, end):
             end += 1
         out = [("… ", False)] if start > 0 else []
         index_ = start
         for t in sorted(fragment.matches, key=lambda tok: (tok.startchar, -(tok.endchar - tok.startchar))):
-            if t.startchar is None or t.startchar < index_:
+            if t.startchar is None or t.endchar <= index_:
+                continue
+            if t.startchar < index_:
+                # Overlaps the match before it (CJK character pairs do: 東京 京タ タワ): that match grows.
+                if out and out[-1][1]:
+                    out[-1] = (out[-1][0] + text[index_:t.endchar], True)
+                    index_ = t.endchar
                 continue
             if t.startchar > index_:
                 out.append((text[index_:t.startchar], False))
@@ -69,3 +77,9 @@ class _Parts(highlight.Formatter):
         for f in fragments:
             parts.extend(self.format_fragment(f, replace=replace))
         return parts
+
+
+def _between_words(text: str, i: int) -> bool:
+    """Whether text may be cut before text[i]: at a space, or beside a CJK character (those scripts put no
+    spaces between words, so widening to a space would show a whole paragraph)."""
+    return text[i - 1].isspace() or is_cjk(text[i - 1]) or is_cjk(text[i])
