@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["processing_overhead", "time_to_playable", "upload_throughput", "wiki_save", "wiki_page_view",
-              "record_to_share", "recording_streams", "recording_fps", "transcription", "screens"]
+              "record_to_share", "recording_streams", "recording_fps", "transcription", "screens", "search"]
 
 
 def main(names: list[str]) -> int:
