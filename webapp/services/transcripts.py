@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select
 
-from webapp.errors import Conflict, Forbidden
 from webapp.extensions import db
-from webapp.media_state import JobKind, VideoStatus
+from webapp.media_state import JobKind
 from webapp.models import Job, Transcript, TranscriptRevision, TranscriptSegment, TranscriptState, Video
-from webapp.services import chapters, jobs, outbox
+from webapp.services import after_ready, chapters, jobs, outbox
 from webapp.services.jobs import Lease
 
 
@@ -29,62 +27,22 @@ class Words:
     words: list[tuple[float, float, str]]
 
 
-def of(video_id: str) -> Transcript | None:
-    return db.session.get(Transcript, video_id)
-
-
-def queue_if_needed(video: Video) -> Job | None:
-    """In the caller's transaction (the playable rendition's flip): a TRANSCRIBE job when the video has sound and
-    no transcript of this source yet. Returns the job, to be sent after the commit."""
-    if not current_app.config["TRANSCRIBE"] or not video.has_audio:
-        return None
-    current = of(video.id)
-    if current is not None and current.source_sha1 == video.source_sha1 and current.state != TranscriptState.UNAVAILABLE:
-        return None  # a trim or a retry of the same file: its words have not changed
-    return _queue(video, current)
-
-
-def _queue(video: Video, current: Transcript | None) -> Job:
-    if current is None:
-        current = Transcript(video_id=video.id)
-        db.session.add(current)
-    current.state, current.progress, current.reason = TranscriptState.QUEUED, 0, None
-    current.source_sha1 = video.source_sha1
-    return jobs.create(video.id, JobKind.TRANSCRIBE)
+WORK = after_ready.Work(Transcript, JobKind.TRANSCRIBE, "TRANSCRIBE", "has_audio", "transcript")
+of, queue_if_needed, progress, unavailable = WORK.of, WORK.queue_if_needed, WORK.progress, WORK.unavailable
+failed_for_good = WORK.failed_for_good
 
 
 def rerun(principal, video: Video) -> Job:
     """The owner (or an admin) asks again, after a failure or with a better model. Commits; the caller sends."""
-    if not (principal.is_admin or principal.id == video.owner_id):
-        raise Forbidden("Only the video's owner can transcribe it again.")
-    if video.status != VideoStatus.READY or not video.has_audio:
-        raise Conflict("Only a ready video with sound can be transcribed.")
-    current = of(video.id)
-    if current is not None and current.state in (TranscriptState.QUEUED, TranscriptState.RUNNING):
-        raise Conflict("This video is being transcribed already.")
-    job = _queue(video, current)
-    db.session.commit()
-    return job
-
-
-def _transcript(video_id: str) -> Transcript:
-    current = of(video_id)
-    if current is None:
-        raise jobs.LeaseLost(f"video {video_id} has no transcript row")
-    return current
-
-
-def progress(lease: Lease, video_id: str, fraction: float, stage: str) -> None:
-    """Fenced: the job's progress and the transcript's, in one commit (LeaseLost if no longer ours)."""
-    current = _transcript(video_id)
-    current.state = TranscriptState.RUNNING
-    current.progress = max(current.progress or 0, int(max(0.0, min(1.0, fraction)) * 100))
-    jobs.report(lease, current.progress, stage)
+    return WORK.again(principal, video, who="Only the video's owner can transcribe it again.",
+                      off=None,  # PARLEY_TRANSCRIBE=0 stops transcribing every video, not asking for one
+                      not_ready="Only a ready video with sound can be transcribed.",
+                      busy="This video is being transcribed already.")
 
 
 def finish(lease: Lease, video_id: str, *, segments: list[Words], language: str | None, model: str) -> None:
     """Replace the segments with what the worker found, fenced with the job's success; announced for search."""
-    current = _transcript(video_id)
+    current = WORK.leased(video_id)
     ensure_first(current)  # what it said before (from before history was kept) stays in the history
     current.segments.clear()
     db.session.flush()
@@ -102,21 +60,6 @@ def finish(lease: Lease, video_id: str, *, segments: list[Words], language: str 
     db.session.commit()
 
 
-def unavailable(lease: Lease, video_id: str, reason: str) -> None:
-    """Nothing to run it with (no model here): the job is done, the transcript says why (fenced; commits)."""
-    current = _transcript(video_id)
-    current.state, current.reason = TranscriptState.UNAVAILABLE, reason[:2000]
-    jobs.finish(lease)
-    db.session.commit()
-
-
-def failed_for_good(video_id: str, reason: str) -> None:
-    """A TRANSCRIBE job out of attempts: the video keeps playing, its transcript shows the reason (caller commits)."""
-    current = of(video_id)
-    if current is not None:
-        current.state, current.reason = TranscriptState.UNAVAILABLE, reason[:2000]
-
-
 def shift(video: Video) -> tuple[float, float]:
     """(offset, end) that map source seconds to what a viewer sees: the trim's start, and the kept part's end."""
     start = video.trim_start or 0.0
@@ -130,9 +73,17 @@ def view(video: Video) -> dict:
     current = of(video.id)
     if current is None:
         return {"state": "none", "segments": []}
+    segments = viewed(video, current.segments)
+    return {"state": current.state, "progress": current.progress, "reason": current.reason,
+            "language": current.language, "origin": current.origin, "revision": current_number(current),
+            "segments": segments}
+
+
+def viewed(video: Video, rows) -> list[dict]:
+    """Segment rows as the viewer sees them: in the time of what plays, those outside a trim left out."""
     offset, end = shift(video)
     segments = []
-    for s in current.segments:
+    for s in rows:
         if s.end <= offset or s.start >= end:
             continue
         words = [[round(max(0.0, a - offset), 3), round(min(end, b) - offset, 3), w]
@@ -141,9 +92,16 @@ def view(video: Video) -> dict:
         segments.append({"position": s.position, "start": round(max(0.0, s.start - offset), 3),
                          "end": round(min(end, s.end) - offset, 3),
                          "text": " ".join(w for _, _, w in words) if cut else s.text, "words": words})
-    return {"state": current.state, "progress": current.progress, "reason": current.reason,
-            "language": current.language, "origin": current.origin, "revision": current_number(current),
-            "segments": segments}
+    return segments
+
+
+def viewed_between(video: Video, start: float, end: float) -> list[dict]:
+    """The viewed segments that overlap [start, end) of what plays, read alone (a search hit's window)."""
+    offset, _ = shift(video)
+    rows = db.session.scalars(select(TranscriptSegment).where(
+        TranscriptSegment.video_id == video.id, TranscriptSegment.end > offset + start,
+        TranscriptSegment.start < offset + end).order_by(TranscriptSegment.position))
+    return viewed(video, rows)
 
 
 # -- revisions: every change to the segments is one (services/transcript_revisions.py reads and restores them) --

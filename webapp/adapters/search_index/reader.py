@@ -12,11 +12,11 @@ import math
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from whoosh import index, scoring
+from whoosh import index
 from whoosh.qparser import MultifieldPlugin, OrGroup, QueryParser
 from whoosh.query import And, DateRange, Or, Prefix, Term
 
@@ -28,6 +28,8 @@ FIELDS = ["title", "headings", "body"]
 _readers: dict[str, tuple[index.Index, object]] = {}
 _readers_lock = threading.Lock()
 _sets: dict[tuple, set[int]] = {}  # (id(searcher), field, value) -> its docnums; emptied with a new searcher
+_unions: OrderedDict[tuple, set[int]] = OrderedDict()  # (id(searcher), field, values) -> docnums, likewise
+UNIONS_KEPT = 16
 _LAST_WORD = re.compile(r"(?:^|\s)([^\s\"():*?~^]{4,})$")  # an unquoted last word of 4 letters or more
 
 
@@ -40,37 +42,50 @@ def _searcher():
             if not index_exists(key):
                 return None
             ix = open_index(key)
-            held = (ix, ix.searcher(weighting=Recent()))
+            held = (ix, ix.searcher())
         elif not held[1].up_to_date():
             # A new searcher, not searcher.refresh(): refresh reuses segment readers and then misses deletions
             # committed to an old segment (a replaced document would show twice).
             held[1].close()
             _sets.clear()
-            held = (held[0], held[0].searcher(weighting=Recent()))
+            _unions.clear()
+            held = (held[0], held[0].searcher())
         _readers[key] = held
         return held[1]
 
 
-class Recent(scoring.BM25F):
-    """BM25F, with things changed lately and much-watched videos slightly ahead: up to +15% for a change today
-    (half that after 90 days), up to +10% for a video watched 512 times or more (a step per doubling)."""
-    use_final = True
-    BOOST, HALF_LIFE_DAYS = 0.15, 90.0
-    VIEWS_BOOST, VIEWS_TOP = 0.10, 10
+# Ranking is BM25F (title 3, headings 2, body 1), then, among the best RERANK candidates, a small lift for what
+# changed lately and for much-watched videos. Applied to the candidates only, not inside the scorer: a per-document
+# hook in the scorer would run in Python for every match and turn off Whoosh's skipping of low-scoring blocks.
+RERANK = 200
+RECENT_BOOST, HALF_LIFE_DAYS = 0.15, 90.0  # up to +15% for a change today, half that after 90 days
+VIEWS_BOOST, VIEWS_TOP = 0.10, 10  # up to +10% for a video watched 512 times or more, a step per doubling
 
-    def final(self, searcher, docnum, score):
-        views = _column(searcher, "views")
-        if views is not None and views[docnum]:
-            score *= 1.0 + self.VIEWS_BOOST * min(views[docnum], self.VIEWS_TOP) / self.VIEWS_TOP
-        column = _column(searcher, "updated")
-        updated = column[docnum] if column is not None else None
-        if not updated:
-            return score
+
+def _lift(searcher, docnum: int) -> float:
+    lift = 1.0
+    views = _column(searcher, "views")
+    if views is not None and views[docnum]:
+        lift *= 1.0 + VIEWS_BOOST * min(views[docnum], VIEWS_TOP) / VIEWS_TOP
+    updated = _column(searcher, "updated")
+    when = updated[docnum] if updated is not None else None
+    if when:
         # Whole days before the day this searcher opened: equal within a day, so ties keep the index's order and
         # a cursor pages on through the same ranking.
         today = searcher.__dict__.setdefault("_parley_today", time.time() // 86400 * 86400)
-        age_days = max(0.0, (today - _epoch(updated)) // 86400)
-        return score * (1.0 + self.BOOST * math.pow(0.5, age_days / self.HALF_LIFE_DAYS))
+        age_days = max(0.0, (today - _epoch(when)) // 86400)
+        lift *= 1.0 + RECENT_BOOST * math.pow(0.5, age_days / HALF_LIFE_DAYS)
+    return lift
+
+
+def _ranked(searcher, q, flt, upto: int):
+    """The best `upto` (docnum, score), lifted and reordered among the first RERANK (a multiple of it past that,
+    so every page of one search is cut from the same candidates)."""
+    window = max(RERANK, -(-upto // RERANK) * RERANK)
+    results = searcher.search(q, limit=window, filter=flt)
+    scored = [(d, float(sc or 0.0) * _lift(searcher, d)) for sc, d in results.top_n]
+    scored.sort(key=lambda p: (-p[1], p[0]))
+    return scored[:upto], results
 
 
 def _column(searcher, name: str):
@@ -129,9 +144,19 @@ def _docs(searcher, fieldname: str, value: str) -> set[int]:
 
 
 def _union(searcher, fieldname: str, values) -> set[int]:
-    out: set[int] = set()
-    for v in values:
-        out |= _docs(searcher, fieldname, v)
+    """The docnums holding any of the values, kept for the searcher's life (a viewer's audiences are asked for at
+    every query); the few most recent unions only, as each can hold every document."""
+    key = (id(searcher), fieldname, tuple(values))
+    out = _unions.get(key)
+    if out is None:
+        out = set()
+        for v in values:
+            out |= _docs(searcher, fieldname, v)
+        _unions[key] = out
+        while len(_unions) > UNIONS_KEPT:
+            _unions.popitem(last=False)
+    else:
+        _unions.move_to_end(key)
     return out
 
 
@@ -158,7 +183,7 @@ def _narrowed(searcher, base: set[int] | None, *, authors=None, spaces=None, aft
 
 @dataclass
 class Found:
-    hits: list[tuple[str, str, float]] = field(default_factory=list)  # (doc_id, kind, score), best first
+    hits: list[tuple] = field(default_factory=list)  # (doc_id, kind, score, start), best first
     total: int = 0  # every visible match (all pages of results)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # {"kind": {...}, "space": {slug: n}}
 
@@ -177,10 +202,15 @@ def find(text: str, *, audiences: set[str] | None, kinds: list[str] | None = Non
                             before=before)
         of_kinds = _union(searcher, "kind", kinds) if kinds else None
         flt = visible if of_kinds is None else (of_kinds if visible is None else visible & of_kinds)
-        results = searcher.search(q, limit=offset + limit, filter=flt)
-        hits = [(h["doc_id"], h["kind"], float(h.score or 0.0)) for h in results[offset:offset + limit]]
-        if not facets:
-            return Found(hits, len(results))
+        ranked, results = _ranked(searcher, q, flt, offset + limit + 1)
+        more = len(ranked) > offset + limit
+        hits = []
+        for d, score in ranked[offset:offset + limit]:
+            stored = searcher.stored_fields(d)
+            hits.append((stored["doc_id"], stored["kind"], score, stored.get("start")))
+        if not facets:  # without the counts, the total is Whoosh's estimate (at least the hits seen, and more)
+            return Found(hits, max(len(ranked) if not more else offset + limit + 1,
+                                   results.estimated_min_length()))
         matched = set(q.docs(searcher))
         if visible is not None:
             matched &= visible
@@ -272,8 +302,8 @@ def _distance(a: str, b: str) -> int:
 def search_hits(text: str, *, kinds: list[str] | None = None, limit: int = 20, authors=None, spaces=None,
                 after=None, before=None) -> list[tuple[str, str, float]]:
     """(doc_id, kind, score) of the best hits of every audience (tools and tests; people's searches use find)."""
-    return find(text, audiences=None, kinds=kinds, limit=limit, authors=authors, spaces=spaces, after=after,
-                before=before).hits
+    return [h[:3] for h in find(text, audiences=None, kinds=kinds, limit=limit, authors=authors, spaces=spaces,
+                                after=after, before=before).hits]
 
 
 def search_ids(text: str, *, kinds: list[str] | None = None, limit: int = 20) -> list[tuple[str, str]]:

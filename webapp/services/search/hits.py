@@ -32,13 +32,13 @@ class Hit:
     time: float | None = None  # transcript hits: the second (viewer's time) the first matching word is said
 
 
-def load(viewer, found: list[tuple[str, str, float]], words: str) -> list[Hit]:
+def load(viewer, found: list[tuple], words: str) -> list[Hit]:
     """The found documents the viewer may see, as hits, in the index's order."""
     objs = _visible(viewer, found)
     windows: dict[str, list] = {}
     hits = []
-    for doc_id, kind, score in found:
-        hit = _hit(doc_id, kind, words, objs, windows)
+    for doc_id, kind, score, *stored in found:
+        hit = _hit(doc_id, kind, words, objs, windows, stored[0] if stored else None)
         if hit is not None:
             hit.score = score
             hits.append(hit)
@@ -56,8 +56,8 @@ def _video_of(doc_id: str, kind: str) -> str | None:
 
 def _visible(viewer, found) -> dict[str, object]:
     """"page:<id>" / "video:<id>" -> the row, for the hits' subjects the policy lets the viewer see."""
-    page_ids = [int(d.split(":", 1)[1]) for d, k, _ in found if k == "page"]
-    video_ids = {v for d, k, _ in found if (v := _video_of(d, k))}
+    page_ids = [int(d.split(":", 1)[1]) for d, k, *_ in found if k == "page"]
+    video_ids = {v for d, k, *_ in found if (v := _video_of(d, k))}
     objs: dict[str, object] = {}
     if page_ids:
         for p in db.session.scalars(select(Page).where(Page.id.in_(page_ids), policy.visible(viewer, Page))):
@@ -69,7 +69,7 @@ def _visible(viewer, found) -> dict[str, object]:
     return objs
 
 
-def _hit(doc_id: str, kind: str, words: str, objs: dict, windows: dict) -> Hit | None:
+def _hit(doc_id: str, kind: str, words: str, objs: dict, windows: dict, start: float | None) -> Hit | None:
     from webapp.services.wiki import pages
     from webapp.services.wiki.names import app_path
 
@@ -88,10 +88,13 @@ def _hit(doc_id: str, kind: str, words: str, objs: dict, windows: dict) -> Hit |
     # A window (transcript or screen), read back from the database as the indexer built it: current words, trim.
     module = WINDOWS[kind]
     number = module.parse_doc_id(doc_id)[1]
-    key = (kind, video.id)
-    if key not in windows:
-        windows[key] = {w.number: w for w in module.windows(video)}
-    window = windows[key].get(number)
+    if start is not None and hasattr(module, "window_at"):  # one window's rows, not the whole transcript
+        window = module.window_at(video, number, start)
+    else:
+        key = (kind, video.id)
+        if key not in windows:
+            windows[key] = {w.number: w for w in module.windows(video)}
+        window = windows[key].get(number)
     if window is None:
         return None  # it changed since it was indexed; the indexer is about to catch up
     at = module.match_time(window, words)

@@ -44,6 +44,21 @@ def windows(video: Video) -> list[Window]:
     return out
 
 
+def window_at(video: Video, number: int, start: float) -> Window | None:
+    """Window `number` as the index holds it, starting at `start` (the viewer's seconds), read from the segments
+    around it only; None when the transcript no longer has a window there (the indexer is about to catch up)."""
+    near = [s for s in transcripts.viewed_between(video, max(0.0, start - 0.01), start + WINDOW_SECONDS + 0.01)
+            if (s["text"] or "").strip() and s["start"] >= start - 0.002]
+    current: list[dict] = []
+    for s in near:
+        if current and s["end"] - current[0]["start"] > WINDOW_SECONDS:
+            break
+        current.append(s)
+    if not current or abs(current[0]["start"] - start) > 0.002:
+        return None
+    return _window(number, current)
+
+
 def _window(number: int, segments: list[dict]) -> Window:
     return Window(number, segments[0]["start"], segments[-1]["end"], tuple(segments))
 
